@@ -1,0 +1,94 @@
+// Starts the real server (the built dist/server/main.js, as `npm start` does) on a free port with its own
+// DATA_DIR, and stops it. Suites that talk to the server over the network use this.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const MAIN = path.join(root, 'dist', 'server', 'main.js');
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:41234 (no trailing slash) */
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Stops with SIGTERM and waits for exit. */
+  stop(): Promise<void>;
+  /** Stops, then starts again on the same DATA_DIR and port. */
+  restart(): Promise<void>;
+  /** Stops and deletes the data dir. */
+  destroy(): Promise<void>;
+  /** Everything the process printed so far. */
+  output(): string;
+}
+
+export interface ServerOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  args?: string[];
+}
+
+const READY = /listening on (http:\/\/\S+)/;
+
+async function launch(dataDir: string, port: number, options: ServerOptions, log: string[]) {
+  const child = spawn(
+    process.execPath,
+    [MAIN, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])],
+    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 15 s:\n${log.join('')}`)), 15_000);
+    const onData = (chunk: Buffer) => {
+      log.push(chunk.toString());
+      const m = READY.exec(log.join(''));
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!.replace(/\/$/, ''));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => log.push(c.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${log.join('')}`));
+    });
+  });
+  return { child, url };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'ca-data-'));
+  const log: string[] = [];
+  let { child, url } = await launch(dataDir, 0, options, log);
+  const port = Number(new URL(url).port);
+  const server: RunningServer = {
+    url,
+    port,
+    dataDir,
+    stop: () => stopChild(child),
+    async restart() {
+      await stopChild(child);
+      ({ child, url } = await launch(dataDir, port, options, log));
+    },
+    async destroy() {
+      await stopChild(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    output: () => log.join(''),
+  };
+  return server;
+}
