@@ -25,8 +25,9 @@ function describe(value: unknown): string {
 function violations(shapeName: string, value: unknown, path: string, out: string[]): void {
   const shape: ShapeSpec | undefined = shapes[shapeName];
   if (!shape || value === undefined || value === null) return;
-  const fail = (constraint: string) =>
+  const fail = (constraint: string): void => {
     out.push(`Value '${describe(value)}' at '${path}' failed to satisfy constraint: ${constraint}`);
+  };
   switch (shape.type) {
     case 'string': {
       if (typeof value !== 'string') return fail('Member must be a string');

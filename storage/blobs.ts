@@ -4,7 +4,7 @@
 // leaves nothing behind.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { access, fsync, open, rename, rm, stat } from 'node:fs/promises';
+import { access, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -41,7 +41,10 @@ export interface BlobStore {
   pathOf(sha256: string): string;
   exists(sha256: string): Promise<boolean>;
   read(sha256: string, range?: { start: number; end: number }): Readable;
+  /** Removes a blob unless a write of the same bytes is in progress (see `hold`). */
   remove(sha256: string): Promise<void>;
+  /** Protects a digest from `remove` while a write that will reference it has not committed its row. */
+  hold(sha256: string): () => void;
 }
 
 export function openBlobStore(root: string): BlobStore {
@@ -85,7 +88,7 @@ export function openBlobStore(root: string): BlobStore {
       await pipeline(source, hasher, createWriteStream(tempPath, { flags: 'wx' }));
       const handle = await open(tempPath, 'r');
       try {
-        await fsync(handle.fd);
+        await handle.sync();
       } finally {
         await handle.close();
       }
@@ -132,13 +135,30 @@ export function openBlobStore(root: string): BlobStore {
     }
   }
 
+  // Digests with writes in flight: a concurrent delete of the same bytes must not remove the file
+  // between this write's rename and its database commit.
+  const held = new Map<string, number>();
+  const hold = (sha256: string) => {
+    held.set(sha256, (held.get(sha256) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (held.get(sha256) ?? 1) - 1;
+      if (n <= 0) held.delete(sha256);
+      else held.set(sha256, n);
+    };
+  };
+
   return {
     root,
+    hold,
     write,
     pathOf,
     exists,
     read: (sha256, range) => createReadStream(pathOf(sha256), range),
     remove: async (sha256) => {
+      if (held.has(sha256)) return;
       await rm(pathOf(sha256), { force: true });
     },
   };

@@ -22,6 +22,8 @@ CREATE TABLE repository (
   description           TEXT,
   administrator_account TEXT    NOT NULL,
   created_at            INTEGER NOT NULL,
+  -- Bumped whenever any of its packages changes: the key of the cached project list.
+  serial                INTEGER NOT NULL DEFAULT 0,
   UNIQUE (domain_id, name)
 );
 CREATE INDEX repository_by_name ON repository (name, id);

@@ -1,0 +1,236 @@
+// The one write path for package content: every format (generic PublishPackageVersion, the PyPI upload,
+// later npm and Maven) adds an asset to a version through `addAsset`, so counts, revisions, statuses and
+// index generations change the same way whoever publishes.
+import type { PublishPackageVersionRequest, PublishPackageVersionResult } from '@aws-sdk/client-codeartifact';
+import type { Readable } from 'node:stream';
+import type { RequestContext } from '../context.js';
+import { ConflictError, ValidationError } from '../errors.js';
+import { newRevision } from '../ids.js';
+import { normalizePackageName } from '../names.js';
+import { BlobTooLargeError, type PendingBlob } from '../../storage/blobs.js';
+import { findAsset, insertAsset, type AssetRow } from '../../storage/assets.js';
+import { bumpGeneration, findPackage, findPackageById, insertPackage, type PackageRow } from '../../storage/packages.js';
+import type { RepositoryRow } from '../../storage/repositories.js';
+import { transaction, type Store } from '../../storage/store.js';
+import {
+  findVersion,
+  insertVersion,
+  listDependencies,
+  replaceDependencies,
+  setRevision,
+  updateVersionMetadata,
+  updateVersionStatus,
+  type DependencyRow,
+  type VersionRow,
+} from '../../storage/versions.js';
+import { assetSummary } from './assets.js';
+import { removeUnreferencedBlobs } from './blobCleanup.js';
+import { getRepository, namespaceOf, required } from './lookup.js';
+
+/** Largest single asset accepted (CodeArtifact's own limit for generic assets is 5 GB). */
+export const MAX_ASSET_BYTES = 5 * 1024 ** 3;
+
+export interface VersionMetadata {
+  displayName?: string;
+  summary?: string;
+  homePage?: string;
+  sourceCodeRepository?: string;
+  licenses?: { name?: string; url?: string }[];
+  readme?: string;
+  readmeContentType?: string;
+  requiresPython?: string;
+  /** Format-specific fields, kept as JSON. */
+  metadata?: Record<string, unknown>;
+  dependencies?: DependencyRow[];
+}
+
+export interface AddAssetRequest {
+  repository: RepositoryRow;
+  format: string;
+  namespace: string;
+  packageName: string;
+  version: string;
+  assetName: string;
+  blob: PendingBlob;
+  /** Unfinished keeps the version out of listings until a later asset or a status change publishes it. */
+  status: 'Published' | 'Unfinished';
+  /**
+   * Whether assets may be added to a version that is already Published. PyPI releases take several files
+   * (sdist, wheels); a generic version is closed once Published.
+   */
+  openAfterPublish: boolean;
+  /** Applied to a new version, and to an existing one where it has no value yet. */
+  metadata?: VersionMetadata;
+  coreMetadata?: Buffer;
+  coreMetadataSha256?: string;
+}
+
+export interface AddAssetResult {
+  pkg: PackageRow;
+  version: VersionRow;
+  asset: AssetRow;
+  /** False when the same bytes were already stored under the same name: nothing changed. */
+  created: boolean;
+}
+
+function metadataColumns(m: VersionMetadata | undefined) {
+  return {
+    displayName: m?.displayName ?? null,
+    summary: m?.summary ?? null,
+    homePage: m?.homePage ?? null,
+    sourceCodeRepository: m?.sourceCodeRepository ?? null,
+    licenses: m?.licenses && m.licenses.length > 0 ? JSON.stringify(m.licenses) : null,
+    readme: m?.readme ?? null,
+    readmeContentType: m?.readmeContentType ?? null,
+    requiresPython: m?.requiresPython ?? null,
+    metadata: m?.metadata ? JSON.stringify(m.metadata) : null,
+  };
+}
+
+/** Adds one asset; the blob is moved into place before the rows commit, and cleaned up on failure. */
+export async function addAsset(store: Store, ctx: RequestContext, req: AddAssetRequest): Promise<AddAssetResult> {
+  const release = store.blobs.hold(req.blob.sha256);
+  try {
+    await req.blob.commit();
+    const result = transaction(store, () => writeAsset(store, ctx, req));
+    if (!result.created) await removeUnreferencedBlobs(store, [req.blob.sha256]);
+    return result;
+  } catch (err) {
+    release();
+    await req.blob.discard();
+    await removeUnreferencedBlobs(store, [req.blob.sha256]);
+    throw err;
+  } finally {
+    release();
+  }
+}
+
+function writeAsset(store: Store, ctx: RequestContext, req: AddAssetRequest): AddAssetResult {
+  const now = ctx.now.getTime();
+  const key = {
+    repositoryId: req.repository.id,
+    format: req.format,
+    namespace: req.namespace,
+    normalizedName: normalizePackageName(req.format, req.packageName),
+  };
+  let pkg = findPackage(store.db, key);
+  if (pkg && pkg.publish === 'BLOCK')
+    throw new ConflictError(`Publishing to package ${pkg.name} is blocked by its origin configuration`, 'package', pkg.name);
+  // A package first published directly allows publishing and blocks upstreams (AWS's default).
+  pkg ??= findPackageById(store.db, insertPackage(store.db, { ...key, name: req.packageName }))!;
+
+  let version = findVersion(store.db, pkg.id, req.version);
+  if (version) {
+    const existing = findAsset(store.db, version.id, req.assetName);
+    if (existing) {
+      // Re-sending identical bytes is a no-op where clients retry uploads (PyPI); a generic version's
+      // assets are written once.
+      if (existing.sha256 === req.blob.sha256 && req.openAfterPublish)
+        return { pkg, version, asset: existing, created: false };
+      throw new ConflictError(
+        `File already exists: ${req.assetName} in ${pkg.name} ${version.version} has different content (sha256 ${existing.sha256})`,
+        'asset',
+        req.assetName,
+      );
+    }
+    const open = version.status === 'Unfinished' || (version.status === 'Published' && req.openAfterPublish);
+    if (!open)
+      throw new ConflictError(
+        `Version ${version.version} of ${pkg.name} is ${version.status}; assets cannot be added to it`,
+        'package-version',
+        version.version,
+      );
+  } else {
+    insertVersion(store.db, {
+      packageId: pkg.id,
+      version: req.version,
+      status: req.status,
+      revision: newRevision(),
+      originType: 'INTERNAL',
+      createdAt: now,
+      publishedAt: req.status === 'Published' ? now : null,
+      ...metadataColumns(req.metadata),
+    });
+    version = findVersion(store.db, pkg.id, req.version)!;
+  }
+
+  insertAsset(store.db, {
+    versionId: version.id,
+    name: req.assetName,
+    size: req.blob.size,
+    sha256: req.blob.sha256,
+    sha1: req.blob.sha1,
+    sha512: req.blob.sha512,
+    md5: req.blob.md5,
+    blake2b256: req.blob.blake2b256,
+    coreMetadata: req.coreMetadata ?? null,
+    coreMetadataSha256: req.coreMetadataSha256 ?? null,
+    createdAt: now,
+  });
+  // Later files of a release fill in what the first did not carry (e.g. a wheel's Requires-Dist after
+  // an sdist without it).
+  const fill = metadataColumns(req.metadata);
+  const missing = Object.fromEntries(
+    Object.entries(fill).filter(([k, v]) => v !== null && (version as unknown as Record<string, unknown>)[k] === null),
+  );
+  updateVersionMetadata(store.db, version.id, missing);
+  // Dependencies come from the first file that knows them (an sdist's PKG-INFO often lists none).
+  if (req.metadata?.dependencies?.length && listDependencies(store.db, version.id).length === 0)
+    replaceDependencies(store.db, version.id, req.metadata.dependencies);
+  if (version.status === 'Unfinished' && req.status === 'Published')
+    updateVersionStatus(store.db, version.id, 'Published', newRevision(), now);
+  else setRevision(store.db, version.id, newRevision());
+  bumpGeneration(store.db, pkg.id);
+  const asset = findAsset(store.db, version.id, req.assetName)!;
+  return { pkg, version: findVersion(store.db, pkg.id, req.version)!, asset, created: true };
+}
+
+/** PublishPackageVersion: generic packages only, the asset streamed from the request body. */
+export async function publishPackageVersion(
+  store: Store,
+  ctx: RequestContext,
+  input: Omit<PublishPackageVersionRequest, 'assetContent'> & { assetContent?: Readable },
+): Promise<PublishPackageVersionResult> {
+  const format = required(input.format, 'format');
+  if (format !== 'generic')
+    throw new ValidationError(`PublishPackageVersion supports only the generic format, not ${format}`);
+  if (input.namespace === undefined) throw new ValidationError('namespace is required for generic packages');
+  const namespace = namespaceOf(format, input.namespace);
+  const expected = required(input.assetSHA256, 'assetSHA256');
+  const content = required(input.assetContent, 'assetContent');
+  const { repository } = getRepository(store, ctx, input);
+  let blob: PendingBlob;
+  try {
+    blob = await store.blobs.write(content, { maxBytes: MAX_ASSET_BYTES });
+  } catch (err) {
+    if (err instanceof BlobTooLargeError) throw new ValidationError(`Asset exceeds ${MAX_ASSET_BYTES} bytes`);
+    throw err;
+  }
+  if (blob.sha256 !== expected) {
+    await blob.discard();
+    throw new ValidationError(
+      `The SHA256 hash provided (${expected}) does not match the hash of the asset content (${blob.sha256})`,
+    );
+  }
+  const result = await addAsset(store, ctx, {
+    repository,
+    format,
+    namespace,
+    packageName: required(input.package, 'package'),
+    version: required(input.packageVersion, 'packageVersion'),
+    assetName: required(input.assetName, 'assetName'),
+    blob,
+    status: input.unfinished ? 'Unfinished' : 'Published',
+    openAfterPublish: false,
+  });
+  return {
+    format: format as never,
+    namespace: result.pkg.namespace || undefined,
+    package: result.pkg.name,
+    version: result.version.version,
+    versionRevision: result.version.revision,
+    status: result.version.status,
+    asset: assetSummary(result.asset),
+  };
+}
+

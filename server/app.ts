@@ -1,0 +1,42 @@
+// The whole request chain, in order.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { newRequestId } from '../core/ids.js';
+import type { Store } from '../storage/store.js';
+import type { ServerConfig } from './config.js';
+import { controlPlane } from './controlPlane/router.js';
+import { virtualHostRewrite } from './packageEndpoints.js';
+import { pypiRoutes } from './pypi/routes.js';
+
+export function createApp(store: Store, config: ServerConfig) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  // Paths are case-sensitive and a trailing slash matters to the package endpoints.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+
+  // 1. Every response carries a request id, as AWS's do.
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.set('x-amzn-RequestId', newRequestId());
+    next();
+  });
+
+  // 2. Liveness.
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  // 3. The control plane: /v1/... operations as the AWS SDKs call them.
+  app.use(controlPlane(store, config));
+
+  // 4. Package endpoints. Virtual-host requests ({domain}-{owner}.d.codeartifact.{region}...) are first
+  //    rewritten to the path-style form GetRepositoryEndpoint hands out.
+  app.use(virtualHostRewrite);
+  app.use(pypiRoutes(store, config));
+
+  // 5. Anything else.
+  app.use((req: Request, res: Response) => {
+    res.status(404).type('text/plain').send(`Not found: ${req.method} ${req.path}\n`);
+  });
+  return app;
+}
