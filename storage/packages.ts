@@ -65,6 +65,7 @@ export function repositorySerial(db: Db, repositoryId: number): number {
 export interface PackageFilter {
   repositoryId: number;
   format?: string;
+  /** A prefix, despite the name: AWS documents ListPackages' `namespace` as prefix-matching. */
   namespace?: string;
   /** Matched against the normalized name. */
   prefix?: string;
@@ -85,7 +86,7 @@ export function listPackageRows(
     `SELECT ${COLUMNS} FROM package
       WHERE repository_id = :repositoryId
         AND (:format IS NULL OR format = :format)
-        AND (:namespace IS NULL OR namespace = :namespace)
+        AND (:namespace IS NULL OR substr(namespace, 1, length(:namespace)) = :namespace)
         AND (:prefix IS NULL OR substr(normalized_name, 1, length(:prefix)) = :prefix)
         AND (:publish IS NULL OR publish = :publish)
         AND (:upstream IS NULL OR upstream = :upstream)
