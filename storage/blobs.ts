@@ -8,7 +8,6 @@ import { access, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createBLAKE2b } from 'hash-wasm';
 
 export interface BlobDigests {
   size: number;
@@ -66,6 +65,8 @@ export function openBlobStore(root: string): BlobStore {
     const sha1 = createHash('sha1');
     const sha512 = createHash('sha512');
     const md5 = createHash('md5');
+    // BLAKE2b-256 (twine's blake2_256_digest) is not in OpenSSL's menu; hash-wasm loads on first write.
+    const { createBLAKE2b } = await import('hash-wasm');
     const blake = await createBLAKE2b(256);
     blake.init();
     let size = 0;

@@ -6,8 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import tarStream from 'tar-stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { normalizeProjectName } from './names.js';
 import { sameVersion } from './versions.js';
 
@@ -32,7 +31,12 @@ async function readCapped(
   return Buffer.concat(chunks, total);
 }
 
-function openZip(filePath: string): Promise<yauzl.ZipFile> {
+// The archive libraries load on first use: start-up should not pay for them.
+const loadYauzl = async () => (await import('yauzl')).default;
+const loadTarStream = async () => (await import('tar-stream')).default;
+
+async function openZip(filePath: string): Promise<yauzl.ZipFile> {
+  const yauzl = await loadYauzl();
   return new Promise((resolve, reject) => {
     yauzl.open(
       filePath,
@@ -138,6 +142,7 @@ function isTopPkgInfo(name: string): boolean {
 }
 
 async function readTarGzPkgInfo(filePath: string): Promise<Buffer | undefined> {
+  const tarStream = await loadTarStream();
   const source = createReadStream(filePath);
   const gunzip = createGunzip();
   const extract = tarStream.extract(); // a streamx Writable: wire errors by hand, not stream.pipeline

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pug from 'pug';
+import { createRequire } from 'node:module';
 import type { SimpleProject, SimpleProjectList } from '../../core/pypi/simpleIndex.js';
 import type { SimpleFormat } from './negotiate.js';
 
@@ -21,6 +21,8 @@ function template(name: string): Template {
   if (!t) {
     const file = viewsDirs.map((dir) => path.join(dir, 'pypi', `${name}.pug`)).find((f) => existsSync(f));
     if (!file) throw new Error(`view not found: pypi/${name}.pug`);
+    // pug loads on first render: start-up should not pay for it.
+    const pug = createRequire(import.meta.url)('pug') as typeof import('pug');
     t = pug.compileFile(file);
     templates.set(name, t);
   }
