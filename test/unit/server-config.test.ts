@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.js';
+import { regionFromAuthorization } from '../../server/context.js';
+import { parseDomainSegment, tokenFromAuthorization } from '../../server/packageEndpoints.js';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig([], {})).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      dataDir: './data',
+      publicUrl: '',
+      accountId: '000000000000',
+      region: 'us-east-1',
+      auth: true,
+    });
+  });
+
+  it('takes flags over environment variables', () => {
+    const env = { PORT: '9000', DATA_DIR: '/env', PUBLIC_URL: 'http://env:1/', AUTH: 'off', REGION: 'eu-west-1' };
+    const c = loadConfig(['--port', '9001', '--data-dir', '/flag', '--public-url', 'https://ca.example.com/'], env);
+    expect(c).toMatchObject({ port: 9001, dataDir: '/flag', publicUrl: 'https://ca.example.com', auth: false, region: 'eu-west-1' });
+  });
+
+  it('rejects bad values with a message', () => {
+    expect(() => loadConfig(['--port', 'x'], {})).toThrow(ConfigError);
+    expect(() => loadConfig([], { ACCOUNT_ID: '123' })).toThrow(/12 digits/);
+    expect(() => loadConfig(['--auth', 'maybe'], {})).toThrow(/on or off/);
+    expect(() => loadConfig(['--nope'], {})).toThrow(ConfigError);
+  });
+});
+
+describe('request parsing helpers', () => {
+  it('reads the region from a SigV4 credential scope', () => {
+    const h =
+      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/eu-central-1/codeartifact/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc';
+    expect(regionFromAuthorization(h)).toBe('eu-central-1');
+    expect(regionFromAuthorization('Basic xyz')).toBeUndefined();
+    expect(regionFromAuthorization(undefined)).toBeUndefined();
+  });
+
+  it('takes tokens from Basic (any user) and Bearer', () => {
+    expect(tokenFromAuthorization(`Basic ${Buffer.from('aws:tok.en-1').toString('base64')}`)).toBe('tok.en-1');
+    expect(tokenFromAuthorization('Bearer abc')).toBe('abc');
+    expect(tokenFromAuthorization('Digest abc')).toBeUndefined();
+    expect(tokenFromAuthorization(`Basic ${Buffer.from('nocolon').toString('base64')}`)).toBeUndefined();
+  });
+
+  it('splits {domain}-{owner} at the 12-digit owner', () => {
+    expect(parseDomainSegment('my-domain-000000000000')).toEqual({ domain: 'my-domain', owner: '000000000000' });
+    expect(parseDomainSegment('my-domain')).toBeUndefined();
+  });
+});
