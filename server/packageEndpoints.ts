@@ -14,6 +14,9 @@ import { requestContext } from './context.js';
 const VIRTUAL_HOST = /^([a-z][a-z0-9-]{0,48}[a-z0-9])-(\d{12})\.d\.codeartifact\.[a-z0-9-]+\./i;
 const FORMATS = ['pypi', 'npm', 'maven', 'nuget', 'generic', 'ruby', 'swift', 'cargo'];
 
+/** Requests that arrived in the virtual-host form: their redirects must stay in that form. */
+const arrivedVirtual = new WeakSet<Request>();
+
 /** Rewrites virtual-host requests to the path-style form, so one set of routes serves both. */
 export function virtualHostRewrite(req: Request, _res: Response, next: NextFunction) {
   const host = req.get('host') ?? '';
@@ -24,6 +27,7 @@ export function virtualHostRewrite(req: Request, _res: Response, next: NextFunct
     if (segments.length >= 3 && FORMATS.includes(segments[1]!) && segments[2] !== 'd') {
       segments.splice(2, 0, 'd', `${m[1]!.toLowerCase()}-${m[2]}`);
       req.url = segments.join('/');
+      arrivedVirtual.add(req);
     }
   }
   next();
@@ -39,7 +43,8 @@ export interface PackageEndpointLocals {
   ctx: RequestContext;
   domain: DomainRow;
   repository: RepositoryRow;
-  /** The repository's base path, e.g. /pypi/d/my-domain-000000000000/my-repo */
+  /** The repository's base path as the client used it: /pypi/d/my-domain-000000000000/my-repo, or
+   *  /pypi/my-repo on a virtual host. */
   basePath: string;
 }
 
@@ -95,7 +100,9 @@ export function repositoryEndpoint(store: Store, config: ServerConfig, format: s
       ctx: requestContext(req, res, config),
       domain,
       repository,
-      basePath: `/${format}/d/${domainSegment}/${repositoryName}`,
+      basePath: arrivedVirtual.has(req)
+        ? `/${format}/${repositoryName}`
+        : `/${format}/d/${domainSegment}/${repositoryName}`,
     };
     res.locals.endpoint = locals;
     next();

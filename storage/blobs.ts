@@ -60,6 +60,10 @@ export function openBlobStore(root: string): BlobStore {
   };
 
   async function write(source: Readable, options: { maxBytes?: number } = {}): Promise<PendingBlob> {
+    // The source may fail (a truncated upload) while the hashers below are still being set up: keep
+    // that from being an unhandled 'error' event; pipeline() still sees the stream as failed.
+    const ignoreUntilPiped = () => undefined;
+    source.on('error', ignoreUntilPiped);
     const tempPath = path.join(tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
     const sha256 = createHash('sha256');
     const sha1 = createHash('sha1');
@@ -87,6 +91,7 @@ export function openBlobStore(root: string): BlobStore {
     });
     try {
       await pipeline(source, hasher, createWriteStream(tempPath, { flags: 'wx' }));
+      source.off('error', ignoreUntilPiped);
       const handle = await open(tempPath, 'r');
       try {
         await handle.sync();

@@ -32,6 +32,9 @@ export function readUploadForm(req: Request, blobs: BlobStore): Promise<UploadFo
       headers: req.headers,
       limits: { fieldSize: MAX_FIELD_BYTES, fields: 1000, files: 1, parts: 1100 },
       defParamCharset: 'utf8',
+      // Keep the filename exactly as sent: busboy would otherwise strip `../` and directories, hiding a
+      // traversal attempt we want to refuse rather than silently rename.
+      preservePath: true,
     });
   } catch (err) {
     return Promise.reject(new UploadError(400, `Invalid multipart form: ${(err as Error).message}`));
