@@ -36,7 +36,16 @@ function checkProtocol(form: UploadForm): void {
   if (protocol !== undefined && protocol !== '1') throw new UploadError(400, 'Unknown protocol version.');
 }
 
+/** Core metadata versions this index understands (1.0 to 2.4). */
+const METADATA_VERSIONS = ['1.0', '1.1', '1.2', '2.0', '2.1', '2.2', '2.3', '2.4'];
+
 function checkNameAndVersion(form: UploadForm): { name: string; version: string } {
+  const metadataVersion = field(form, 'metadata_version');
+  if (metadataVersion !== undefined && !METADATA_VERSIONS.includes(metadataVersion))
+    throw new UploadError(
+      400,
+      `'${metadataVersion}' is an invalid value for Metadata-Version. Error: Use a known metadata version (${METADATA_VERSIONS[0]} to ${METADATA_VERSIONS.at(-1)}).`,
+    );
   const name = field(form, 'name');
   const version = field(form, 'version');
   if (!name) throw new UploadError(400, "Missing 'name' field");
