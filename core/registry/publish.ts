@@ -92,10 +92,9 @@ export async function addAsset(store: Store, ctx: RequestContext, req: AddAssetR
   const release = store.blobs.hold(req.blob.sha256);
   try {
     await req.blob.commit();
-    const result = transaction(store, () => writeAsset(store, ctx, req));
-    if (!result.created) await removeUnreferencedBlobs(store, [req.blob.sha256]);
-    return result;
+    return transaction(store, () => writeAsset(store, ctx, req));
   } catch (err) {
+    // Let go first: the file is removed only if no row and no other in-flight write needs it.
     release();
     await req.blob.discard();
     await removeUnreferencedBlobs(store, [req.blob.sha256]);
@@ -140,7 +139,9 @@ function writeAsset(store: Store, ctx: RequestContext, req: AddAssetRequest): Ad
         'package-version',
         version.version,
       );
-  } else {
+  }
+  const isNewVersion = version === undefined;
+  if (!version) {
     insertVersion(store.db, {
       packageId: pkg.id,
       version: req.version,
@@ -167,19 +168,22 @@ function writeAsset(store: Store, ctx: RequestContext, req: AddAssetRequest): Ad
     coreMetadataSha256: req.coreMetadataSha256 ?? null,
     createdAt: now,
   });
-  // Later files of a release fill in what the first did not carry (e.g. a wheel's Requires-Dist after
-  // an sdist without it).
-  const fill = metadataColumns(req.metadata);
+  // Later files of a release fill in what the first did not carry (e.g. a wheel's metadata after an
+  // sdist whose PKG-INFO had less).
+  const current = version;
   const missing = Object.fromEntries(
-    Object.entries(fill).filter(([k, v]) => v !== null && (version as unknown as Record<string, unknown>)[k] === null),
+    Object.entries(metadataColumns(req.metadata)).filter(
+      ([column, value]) => value !== null && current[column as keyof typeof current] === null,
+    ),
   );
   updateVersionMetadata(store.db, version.id, missing);
   // Dependencies come from the first file that knows them (an sdist's PKG-INFO often lists none).
   if (req.metadata?.dependencies?.length && listDependencies(store.db, version.id).length === 0)
     replaceDependencies(store.db, version.id, req.metadata.dependencies);
+  // Any change of assets is a new revision; the last asset of an Unfinished version may publish it.
   if (version.status === 'Unfinished' && req.status === 'Published')
     updateVersionStatus(store.db, version.id, 'Published', newRevision(), now);
-  else setRevision(store.db, version.id, newRevision());
+  else if (!isNewVersion) setRevision(store.db, version.id, newRevision());
   bumpGeneration(store.db, pkg.id);
   const asset = findAsset(store.db, version.id, req.assetName)!;
   return { pkg, version: findVersion(store.db, pkg.id, req.version)!, asset, created: true };
