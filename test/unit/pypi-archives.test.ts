@@ -6,46 +6,7 @@ import { join } from 'node:path';
 import { MAX_METADATA_BYTES, readSdistMetadata, readWheelMetadata } from '../../core/pypi/archives.js';
 import { parseDistributionFilename } from '../../core/pypi/filenames.js';
 import { parseCoreMetadataBytes } from '../../core/pypi/metadata.js';
-
-// Test archives are written by Python's zipfile/tarfile (there is no zip writer among the npm deps).
-interface Member {
-  name: string;
-  data: Buffer | string;
-  stored?: boolean; // zip: ZIP_STORED instead of ZIP_DEFLATED
-}
-interface ArchiveSpec {
-  path: string;
-  kind: 'zip' | 'tar.gz';
-  members: Member[];
-}
-
-const PY_WRITER = String.raw`
-import base64, io, json, sys, tarfile, zipfile
-for spec in json.load(sys.stdin):
-    if spec["kind"] == "zip":
-        with zipfile.ZipFile(spec["path"], "w") as z:
-            for m in spec["members"]:
-                info = zipfile.ZipInfo(m["name"], date_time=(2024, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_STORED if m.get("stored") else zipfile.ZIP_DEFLATED
-                z.writestr(info, base64.b64decode(m["data"]))
-    else:
-        with tarfile.open(spec["path"], "w:gz", format=tarfile.PAX_FORMAT) as t:
-            for m in spec["members"]:
-                data = base64.b64decode(m["data"])
-                info = tarfile.TarInfo(m["name"])
-                info.size = len(data)
-                t.addfile(info, io.BytesIO(data))
-`;
-
-function writeArchives(specs: ArchiveSpec[]): void {
-  const input = JSON.stringify(
-    specs.map((s) => ({
-      ...s,
-      members: s.members.map((m) => ({ ...m, data: Buffer.from(m.data).toString('base64') })),
-    })),
-  );
-  execFileSync('/usr/bin/python3', ['-c', PY_WRITER], { input, maxBuffer: 64 * 1024 * 1024 });
-}
+import { writeArchives, type ArchiveMember as Member } from '../support/archives.js';
 
 // Exact bytes matter: CRLF, non-ASCII, no trailing newline.
 const WHEEL_METADATA = Buffer.from(
