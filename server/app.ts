@@ -6,6 +6,7 @@ import type { ServerConfig } from './config.js';
 import { controlPlane } from './controlPlane/router.js';
 import { virtualHostRewrite } from './packageEndpoints.js';
 import { pypiRoutes } from './pypi/routes.js';
+import { uiRoutes } from './ui/routes.js';
 
 export function createApp(store: Store, config: ServerConfig) {
   const app = express();
@@ -34,7 +35,10 @@ export function createApp(store: Store, config: ServerConfig) {
   app.use(virtualHostRewrite);
   app.use(pypiRoutes(store, config));
 
-  // 5. Anything else.
+  // 5. A read-only web UI at / for people.
+  app.use(uiRoutes(store, config));
+
+  // 6. Anything else.
   app.use((req: Request, res: Response) => {
     res.status(404).type('text/plain').send(`Not found: ${req.method} ${req.path}\n`);
   });

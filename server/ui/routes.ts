@@ -1,0 +1,123 @@
+// A small read-only web UI: domains and repositories, a repository's packages, a package's versions
+// and assets, with the commands to use them. It reads through the same core operations as the API.
+import { Router, type Request, type Response } from 'express';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CodeArtifactError } from '../../core/errors.js';
+import { listPackageVersionAssets } from '../../core/registry/assets.js';
+import { describeDomain, listDomains } from '../../core/registry/domains.js';
+import { getRepositoryEndpoint } from '../../core/registry/endpoints.js';
+import { listPackages } from '../../core/registry/packages.js';
+import { describeRepository, listRepositoriesInDomain } from '../../core/registry/repositories.js';
+import { listPackageVersions } from '../../core/registry/versions.js';
+import type { Store } from '../../storage/store.js';
+import type { ServerConfig } from '../config.js';
+import { requestContext } from '../context.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const viewsDir = [path.resolve(here, '..', '..', '..', 'views'), path.resolve(here, '..', '..', 'views')].find((d) =>
+  existsSync(path.join(d, 'ui')),
+);
+
+type Template = (locals: Record<string, unknown>) => string;
+const templates = new Map<string, Template>();
+function render(res: Response, name: string, locals: Record<string, unknown>) {
+  let t = templates.get(name);
+  if (!t) {
+    const pug = createRequire(import.meta.url)('pug') as typeof import('pug');
+    t = pug.compileFile(path.join(viewsDir!, 'ui', `${name}.pug`));
+    templates.set(name, t);
+  }
+  res.type('text/html; charset=utf-8').send(t(locals));
+}
+
+/** Enough for a browsing page; the API paginates properly. */
+const PAGE = 1000;
+
+export function uiRoutes(store: Store, config: ServerConfig): Router {
+  const router = Router();
+  const ctxOf = (req: Request, res: Response) => requestContext(req, res, config);
+  const guard =
+    (fn: (req: Request, res: Response) => void) =>
+    (req: Request, res: Response) => {
+      try {
+        fn(req, res);
+      } catch (err) {
+        if (!(err instanceof CodeArtifactError)) throw err;
+        res.status(err.status === 404 ? 404 : 400).type('text/plain').send(`${err.message}\n`);
+      }
+    };
+
+  router.get(
+    '/',
+    guard((req, res) => {
+      const ctx = ctxOf(req, res);
+      const domains = (listDomains(store, ctx, { maxResults: PAGE }).domains ?? []).map((summary) => {
+        const d = describeDomain(store, ctx, { domain: summary.name, domainOwner: summary.owner }).domain!;
+        const repositories = (
+          listRepositoriesInDomain(store, ctx, { domain: d.name, domainOwner: d.owner, maxResults: PAGE }).repositories ?? []
+        ).map((r) => ({
+          ...r,
+          upstreams: (
+            describeRepository(store, ctx, { domain: d.name, domainOwner: d.owner, repository: r.name }).repository
+              ?.upstreams ?? []
+          ).map((u) => u.repositoryName),
+        }));
+        return { ...d, repositories };
+      });
+      render(res, 'home', { title: 'Domains', domains, publicUrl: ctx.publicUrl });
+    }),
+  );
+
+  router.get(
+    '/ui/:domain/:repository',
+    guard((req, res) => {
+      const ctx = ctxOf(req, res);
+      const ref = { domain: req.params.domain as string, repository: req.params.repository as string };
+      const repository = describeRepository(store, ctx, ref).repository!;
+      const page = listPackages(store, ctx, { ...ref, maxResults: PAGE });
+      render(res, 'repository', {
+        title: ref.repository,
+        domain: ref.domain,
+        repository: ref.repository,
+        description: repository.description,
+        packages: page.packages ?? [],
+        truncated: Boolean(page.nextToken),
+        publicUrl: ctx.publicUrl,
+        pypiEndpoint: getRepositoryEndpoint(store, ctx, { ...ref, format: 'pypi' }).repositoryEndpoint,
+      });
+    }),
+  );
+
+  router.get(
+    '/ui/:domain/:repository/:format/:package',
+    guard((req, res) => {
+      const ctx = ctxOf(req, res);
+      const namespace = typeof req.query.namespace === 'string' ? req.query.namespace : undefined;
+      const ref = {
+        domain: req.params.domain as string,
+        repository: req.params.repository as string,
+        format: req.params.format as never,
+        package: req.params.package as string,
+        namespace,
+      };
+      const list = listPackageVersions(store, ctx, { ...ref, maxResults: PAGE, sortBy: 'PUBLISHED_TIME' });
+      const versions = (list.versions ?? []).map((v) => ({
+        ...v,
+        assets: listPackageVersionAssets(store, ctx, { ...ref, packageVersion: v.version, maxResults: PAGE }).assets ?? [],
+      }));
+      const endpoint = getRepositoryEndpoint(store, ctx, ref).repositoryEndpoint!;
+      render(res, 'package', {
+        title: ref.package,
+        ...ref,
+        name: list.package,
+        defaultDisplayVersion: list.defaultDisplayVersion,
+        versions,
+        simpleUrl: `${endpoint}simple/`,
+      });
+    }),
+  );
+  return router;
+}
