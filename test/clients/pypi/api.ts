@@ -227,17 +227,36 @@ export interface StoreSnapshot {
   files: string[];
   /** package → version → {status, revision, assets (name, sha256)} for each repository given. */
   packages: Record<string, unknown>;
+  /** repository → its simple index (project list and every project page, JSON), when a token was given. */
+  index: Record<string, string>;
 }
 
-/** What the store holds, seen two ways: the files on disk and the control plane's view of each repository. */
+/**
+ * What the store holds, seen three ways: the files on disk, the control plane's view of each repository, and
+ * (for domains in `tokens`) the simple index pages.
+ */
 export async function snapshot(
   dataDir: string,
   cp: ControlPlane,
   repos: [domain: string, repository: string][],
+  tokens: Record<string, string> = {},
 ): Promise<StoreSnapshot> {
   const files = listTree(dataDir).filter((f) => !/^codeartifact\.db/.test(f));
   const packages: Record<string, unknown> = {};
+  const index: Record<string, string> = {};
   for (const [domain, repository] of repos) {
+    const tok = tokens[domain];
+    if (tok) {
+      const simple = `${cp.url}/pypi/d/${domain}-${ACCOUNT}/${repository}/simple/`;
+      const get = (url: string) => request(url, { headers: { Authorization: basic(tok), Accept: PIP_ACCEPT } });
+      const list = await get(simple);
+      index[`${domain}/${repository}/`] = `${list.status} ${list.text}`;
+      if (list.status === 200)
+        for (const { name } of JSON.parse(list.text).projects as { name: string }[]) {
+          const page = await get(`${simple}${name}/`);
+          index[`${domain}/${repository}/${name}/`] = `${page.status} ${page.text}`;
+        }
+    }
     for (const pkg of await cp.packages(domain, repository)) {
       const versions: Record<string, unknown> = {};
       for (const v of await cp.versions(domain, repository, pkg)) {
@@ -251,7 +270,7 @@ export async function snapshot(
       packages[`${domain}/${repository}/${pkg}`] = versions;
     }
   }
-  return { files, packages };
+  return { files, packages, index };
 }
 
 export function tmpFiles(dataDir: string): string[] {

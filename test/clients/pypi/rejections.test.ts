@@ -97,10 +97,11 @@ function expectTextError(what: string, r: HttpResult, status: number, message?: 
 async function expectUnchanged(before: StoreSnapshot, what: string) {
   const left = await waitForEmptyTmp(server.dataDir, 3_000);
   expect(left, `${what}: files left in ${server.dataDir}/tmp`).toEqual([]);
-  expect(await snapshot(server.dataDir, cp, REPOS), `${what}: the store changed`).toEqual(before);
+  expect(await take(), `${what}: the store changed`).toEqual(before);
 }
 
-const take = () => snapshot(server.dataDir, cp, REPOS);
+/** Disk, control plane and index (with each domain's own token). */
+const take = () => snapshot(server.dataDir, cp, REPOS, { [DOMAIN]: token, [OTHER_DOMAIN]: otherToken });
 
 function twineUpload(files: string[], tok: string): Promise<Ran> {
   return runTool(

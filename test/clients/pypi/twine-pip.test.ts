@@ -5,7 +5,7 @@
 //
 // Needs: /usr/bin/twine, /usr/bin/python3 with build/setuptools/wheel (Debian), python3 (+pip, venv), aws, curl.
 // Missing locally: skipped. Missing on CI (CI=true): the suite fails.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -107,6 +107,35 @@ async function jsonPage(repo: string, project: string): Promise<any> {
   expectStatus(`JSON page ${project}`, r, 200);
   expect(r.headers['content-type']).toMatch(/^application\/vnd\.pypi\.simple\.v1\+json/);
   return JSON.parse(r.text);
+}
+
+const SERVED = ['Published', 'Unlisted'];
+
+/**
+ * The control plane and the index tell the same story for a package: the page lists exactly the Published
+ * versions and their assets (name, sha256, size); every asset of a Published or Unlisted version downloads with
+ * those bytes; Archived (and other) versions' files are 404. No Published version: the page is 404.
+ */
+async function expectIndexAgrees(repo: string, pkg: string) {
+  const versions = await cp.versions(DOMAIN, repo, pkg);
+  const rows: string[] = [];
+  for (const v of versions) {
+    const assets = await cp.assets(DOMAIN, repo, pkg, v.version);
+    for (const a of assets) {
+      if (v.status === 'Published') rows.push(`${a.name} ${a.hashes['SHA-256']} ${a.size}`);
+      const url = `${baseOf(repo)}simple/${pkg}/${v.version}/${a.name}`;
+      const r = await get(url);
+      expectStatus(`${v.status} ${url}`, r, SERVED.includes(v.status) ? 200 : 404);
+      if (r.status === 200) expect(sha256(r.body), url).toBe(a.hashes['SHA-256']);
+    }
+  }
+  const published = versions.filter((v) => v.status === 'Published').map((v) => v.version);
+  const r = await get(`${baseOf(repo)}simple/${pkg}/`, { Accept: PIP_ACCEPT });
+  if (published.length === 0) return expectStatus(`${pkg} page with nothing Published`, r, 404);
+  expectStatus(`${pkg} page`, r, 200);
+  const page = JSON.parse(r.text);
+  expect([...page.versions].sort(), `${pkg} versions`).toEqual([...published].sort());
+  expect(page.files.map((f: any) => `${f.filename} ${f.hashes.sha256} ${f.size}`).sort(), `${pkg} files`).toEqual(rows.sort());
 }
 
 /** `pip download --no-deps` of one requirement or URL into a fresh dir (isolated, pyenv pip, no venv needed). */
@@ -232,6 +261,8 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
       const r = await twineUpload(base, files);
       expectSuccess(r, server);
       for (const f of files) expect(r.stdout + r.stderr).toContain(`Uploading ${path.basename(f)}`);
+      await expectIndexAgrees(REPO, 'demo-dep');
+      await expectIndexAgrees(REPO, 'demo-pkg');
     });
 
     test('the control plane lists both packages, one Published version each', async () => {
@@ -428,6 +459,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
         '3.0.0': 'Published',
       });
       expect((await listed()).versions).toEqual(['1.0.0', '2.0.0', '3.0.0']);
+      await expectIndexAgrees(STATUS_REPO, 'demo-status');
     });
 
     test('Unlisted 2.0.0: gone from the pages, still served by exact URL; pip cannot resolve it by name', async () => {
@@ -437,6 +469,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
 
       expect(await listed()).toEqual({ versions: ['1.0.0', '3.0.0'], files: [wheel(1).filename, wheel(3).filename] });
       expect(await htmlFiles()).toEqual([wheel(1).filename, wheel(3).filename]);
+      await expectIndexAgrees(STATUS_REPO, 'demo-status');
       const file = await get(fileUrl(2));
       expectStatus('Unlisted file', file, 200);
       expect(file.body.equals(wheel(2).bytes)).toBe(true);
@@ -462,6 +495,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
       });
       expect(await listed()).toEqual({ versions: ['1.0.0'], files: [wheel(1).filename] });
       expect(await htmlFiles()).toEqual([wheel(1).filename]);
+      await expectIndexAgrees(STATUS_REPO, 'demo-status');
       expectStatus('Archived file', await get(fileUrl(3)), 404);
       expectStatus('Archived .metadata', await get(`${fileUrl(3)}.metadata`), 404);
       // The assets stay in the store (the control plane still lists them).
@@ -478,6 +512,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
     test('Unlisted → Published again: 2.0.0 is listed and resolved once more', async () => {
       await cp.updateStatus(DOMAIN, STATUS_REPO, 'demo-status', ['2.0.0'], 'Published');
       expect(await listed()).toEqual({ versions: ['1.0.0', '2.0.0'], files: [wheel(1).filename, wheel(2).filename] });
+      await expectIndexAgrees(STATUS_REPO, 'demo-status');
       const latest = await pipDownload(pipIndexUrl(STATUS_REPO), 'demo-status');
       expectSuccess(latest.run, server);
       expect(latest.files).toEqual([wheel(2).filename]);
@@ -486,6 +521,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
     test('no listed version left: the project page is 404 and the project list omits it', async () => {
       await cp.updateStatus(DOMAIN, STATUS_REPO, 'demo-status', ['1.0.0', '2.0.0'], 'Archived');
       expectStatus('all archived', await get(`${statusBase}simple/demo-status/`), 404);
+      await expectIndexAgrees(STATUS_REPO, 'demo-status');
       const list = JSON.parse((await get(`${statusBase}simple/`, { Accept: PIP_ACCEPT })).text);
       expect(list.projects).toEqual([]);
       // The control plane still knows the package and every version.
@@ -516,6 +552,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
       expectSuccess(r, server);
       expect(r.stdout.trim().split('\n').pop(), explain(r, server)).toBe('200');
       expect(await cp.assets(DOMAIN, VHOST_REPO, 'demo-dep', '1.0.0')).toEqual(expectedAssets([w]));
+      await expectIndexAgrees(VHOST_REPO, 'demo-dep');
     });
 
     test('curl fetches the project page (HTML and JSON) and the file through the virtual host', async () => {
@@ -570,11 +607,15 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
       const password = /^password = (\S+)$/m.exec(pypirc)?.[1];
       expect(password).toBeDefined();
 
+      // Literally `twine upload -r codeartifact dist/*` in a project directory (twine expands the glob).
       const cli = built.cli;
+      const project = path.join(work, 'demo-cli-project');
+      mkdirSync(path.join(project, 'dist'), { recursive: true });
+      for (const f of cli.files) copyFileSync(f.path, path.join(project, 'dist', f.filename));
       const r = await runTool(
         TWINE,
-        ['upload', '-r', 'codeartifact', '--non-interactive', '--disable-progress-bar', `${path.basename(cli.distDir)}/*`],
-        { env: systemToolEnv(loginHome), cwd: path.dirname(cli.distDir) },
+        ['upload', '-r', 'codeartifact', '--non-interactive', '--disable-progress-bar', 'dist/*'],
+        { env: systemToolEnv(loginHome), cwd: project },
       );
       expectSuccess(r, server);
       expect((r.stdout + r.stderr).replace(/\s+/g, ' ')).toContain(`Uploading distributions to ${base}`);
@@ -582,6 +623,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
       expect(await cp.assets(DOMAIN, REPO, 'demo-cli', '1.0.0')).toEqual(expectedAssets(cli.files));
       const deps = await cp.dependencies(DOMAIN, REPO, 'demo-cli', '1.0.0');
       expect(deps.map((d) => [d.package, d.versionRequirement])).toEqual([['demo-dep', '>=1.0']]);
+      await expectIndexAgrees(REPO, 'demo-cli');
     });
 
     test('login --tool pip writes the user pip.conf; a plain `pip install demo-cli` in a fresh venv uses it', async () => {
@@ -620,5 +662,6 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
     const r = await postForm(base, basic(token), body);
     expectStatus('raw upload', r, 200);
     expect(await cp.assets(DOMAIN, REPO, 'demo-status', '1.0.0')).toEqual(expectedAssets([w]));
+    await expectIndexAgrees(REPO, 'demo-status');
   });
 });
