@@ -10,6 +10,7 @@ import { ConflictError, ResourceNotFoundError } from '../errors.js';
 import { pageInMemory } from '../pagination.js';
 import { findAsset, listAssetRows, type AssetRow } from '../../storage/assets.js';
 import type { Store } from '../../storage/store.js';
+import { versionCoordinates } from './describe.js';
 import { getVersion, required } from './lookup.js';
 
 export function assetSummary(a: AssetRow): AssetSummary {
@@ -29,11 +30,7 @@ export function listPackageVersionAssets(
   const assets = version.status === 'Disposed' ? [] : listAssetRows(store.db, version.id);
   const page = pageInMemory(assets, input, store.secret, `ListPackageVersionAssets:${version.id}`, (a) => a.name);
   return {
-    format: pkg.format as never,
-    namespace: pkg.namespace || undefined,
-    package: pkg.name,
-    version: version.version,
-    versionRevision: version.revision,
+    ...versionCoordinates(pkg, version),
     assets: page.items.map(assetSummary),
     nextToken: page.nextToken,
   };

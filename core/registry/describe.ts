@@ -1,6 +1,7 @@
 // Row -> API shape conversions, shared by every operation that returns these shapes.
 import type {
   DomainDescription,
+  PackageFormat,
   DomainSummary,
   PackageSummary,
   PackageVersionDescription,
@@ -60,7 +61,7 @@ export function repositoryDescription(store: Store, ctx: RequestContext, r: Repo
     upstreams: listUpstreamNames(store.db, r.id).map((repositoryName) => ({ repositoryName })),
     externalConnections: listExternalConnections(store.db, r.id).map((c) => ({
       externalConnectionName: c.name,
-      packageFormat: c.format as never,
+      packageFormat: c.format as PackageFormat,
       status: 'Available',
     })),
   };
@@ -68,7 +69,7 @@ export function repositoryDescription(store: Store, ctx: RequestContext, r: Repo
 
 export function packageSummary(p: PackageRow): PackageSummary {
   return {
-    format: p.format as never,
+    format: p.format as PackageFormat,
     namespace: p.namespace || undefined,
     package: p.name,
     originConfiguration: { restrictions: { publish: p.publish, upstream: p.upstream } },
@@ -84,9 +85,18 @@ export function versionSummary(v: VersionRow): PackageVersionSummary {
   };
 }
 
+/** The coordinates several version outputs start with (readme, assets, dependencies). */
+export function packageCoordinates(p: PackageRow) {
+  return { format: p.format as PackageFormat, namespace: p.namespace || undefined, package: p.name };
+}
+
+export function versionCoordinates(p: PackageRow, v: VersionRow) {
+  return { ...packageCoordinates(p), version: v.version, versionRevision: v.revision };
+}
+
 export function versionDescription(ctx: RequestContext, p: PackageRow, v: VersionRow): PackageVersionDescription {
   return {
-    format: p.format as never,
+    format: p.format as PackageFormat,
     namespace: p.namespace || undefined,
     packageName: p.name,
     displayName: v.displayName ?? displayPackageName(p.format, p.namespace, p.name),

@@ -1,7 +1,11 @@
 // The one write path for package content: every format (generic PublishPackageVersion, the PyPI upload,
 // later npm and Maven) adds an asset to a version through `addAsset`, so counts, revisions, statuses and
 // index generations change the same way whoever publishes.
-import type { PublishPackageVersionRequest, PublishPackageVersionResult } from '@aws-sdk/client-codeartifact';
+import type {
+  PackageFormat,
+  PublishPackageVersionRequest,
+  PublishPackageVersionResult,
+} from '@aws-sdk/client-codeartifact';
 import type { Readable } from 'node:stream';
 import type { RequestContext } from '../context.js';
 import { ConflictError, ValidationError } from '../errors.js';
@@ -228,7 +232,7 @@ export async function publishPackageVersion(
     openAfterPublish: false,
   });
   return {
-    format: format as never,
+    format: format as PackageFormat,
     namespace: result.pkg.namespace || undefined,
     package: result.pkg.name,
     version: result.version.version,

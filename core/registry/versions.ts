@@ -32,7 +32,7 @@ import {
   type VersionStatus,
 } from '../../storage/versions.js';
 import { removeUnreferencedBlobs } from './blobCleanup.js';
-import { versionDescription, versionSummary } from './describe.js';
+import { packageCoordinates, versionCoordinates, versionDescription, versionSummary } from './describe.js';
 import { getPackage, getVersion, required } from './lookup.js';
 
 /** Versions in the format's order (PEP 440 for PyPI, SemVer for npm), ascending. */
@@ -76,9 +76,7 @@ export function listPackageVersions(
   const page = pageInMemory(rows, input, store.secret, scope, (v) => v.version);
   return {
     defaultDisplayVersion: defaultDisplayVersion(pkg.format, all),
-    format: pkg.format as never,
-    namespace: pkg.namespace || undefined,
-    package: pkg.name,
+    ...packageCoordinates(pkg),
     versions: page.items.map(versionSummary),
     nextToken: page.nextToken,
   };
@@ -100,11 +98,7 @@ export function getPackageVersionReadme(
 ): GetPackageVersionReadmeResult {
   const { pkg, version } = getVersion(store, ctx, input);
   return {
-    format: pkg.format as never,
-    namespace: pkg.namespace || undefined,
-    package: pkg.name,
-    version: version.version,
-    versionRevision: version.revision,
+    ...versionCoordinates(pkg, version),
     readme: version.readme ?? undefined,
   };
 }
@@ -125,11 +119,7 @@ export function listPackageVersionDependencies(
     (d) => String(d.position),
   );
   return {
-    format: pkg.format as never,
-    namespace: pkg.namespace || undefined,
-    package: pkg.name,
-    version: version.version,
-    versionRevision: version.revision,
+    ...versionCoordinates(pkg, version),
     dependencies: page.items.map((d) => ({
       namespace: d.namespace ?? undefined,
       package: d.package,
