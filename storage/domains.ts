@@ -7,17 +7,30 @@ export interface DomainRow {
   name: string;
   encryptionKey: string | null;
   createdAt: number;
+}
+
+export interface DomainCounts {
   repositoryCount: number;
   assetSizeBytes: number;
 }
 
-const COLUMNS = `d.id, d.owner, d.name, d.encryption_key AS encryptionKey, d.created_at AS createdAt,
-  (SELECT count(*) FROM repository r WHERE r.domain_id = d.id) AS repositoryCount,
-  (SELECT coalesce(sum(a.size), 0) FROM asset a
-     JOIN package_version v ON v.id = a.version_id
-     JOIN package p ON p.id = v.package_id
-     JOIN repository r ON r.id = p.repository_id
-    WHERE r.domain_id = d.id) AS assetSizeBytes`;
+const COLUMNS = `d.id, d.owner, d.name, d.encryption_key AS encryptionKey, d.created_at AS createdAt`;
+
+/**
+ * Counted when asked (DescribeDomain, ListDomains), never on a plain lookup: every package-endpoint
+ * request looks its domain up, and the asset total grows with the domain.
+ */
+export function domainCounts(db: Db, id: number): DomainCounts {
+  return sql(
+    db,
+    `SELECT (SELECT count(*) FROM repository r WHERE r.domain_id = :id) AS repositoryCount,
+            (SELECT coalesce(sum(a.size), 0) FROM asset a
+               JOIN package_version v ON v.id = a.version_id
+               JOIN package p ON p.id = v.package_id
+               JOIN repository r ON r.id = p.repository_id
+              WHERE r.domain_id = :id) AS assetSizeBytes`,
+  ).get({ id }) as DomainCounts;
+}
 
 export function findDomain(db: Db, owner: string, name: string): DomainRow | undefined {
   return sql(db, `SELECT ${COLUMNS} FROM domain d WHERE d.owner = ? AND d.name = ?`).get(owner, name) as

@@ -11,7 +11,7 @@ import type {
 } from '@aws-sdk/client-codeartifact';
 import { domainArn, packageArn, repositoryArn } from '../arn.js';
 import type { RequestContext } from '../context.js';
-import type { DomainRow } from '../../storage/domains.js';
+import { domainCounts, type DomainRow } from '../../storage/domains.js';
 import type { PackageRow } from '../../storage/packages.js';
 import { listExternalConnections, listUpstreamNames, type RepositoryRow } from '../../storage/repositories.js';
 import type { Store } from '../../storage/store.js';
@@ -34,11 +34,12 @@ function defaultEncryptionKey(ctx: RequestContext, owner: string): string {
   return `arn:aws:kms:${ctx.region}:${owner}:key/00000000-0000-0000-0000-000000000000`;
 }
 
-export function domainDescription(ctx: RequestContext, d: DomainRow): DomainDescription {
+export function domainDescription(store: Store, ctx: RequestContext, d: DomainRow): DomainDescription {
+  const counts = domainCounts(store.db, d.id);
   return {
     ...domainSummary(ctx, d),
-    repositoryCount: d.repositoryCount,
-    assetSizeBytes: d.assetSizeBytes,
+    repositoryCount: counts.repositoryCount,
+    assetSizeBytes: counts.assetSizeBytes,
     s3BucketArn: `arn:aws:s3:::assets-${d.owner}-${ctx.region}`,
   };
 }

@@ -11,7 +11,14 @@ import type {
 import type { RequestContext } from '../context.js';
 import { ConflictError, ResourceNotFoundError, ValidationError } from '../errors.js';
 import { DEFAULT_PAGE_SIZE, decodeToken, pageOf } from '../pagination.js';
-import { deleteDomainRow, findDomain, findDomainById, insertDomain, listDomainRows } from '../../storage/domains.js';
+import {
+  deleteDomainRow,
+  domainCounts,
+  findDomain,
+  findDomainById,
+  insertDomain,
+  listDomainRows,
+} from '../../storage/domains.js';
 import { putTags, removeAllTags } from '../../storage/tags.js';
 import { transaction, type Store } from '../../storage/store.js';
 import { domainDescription, domainSummary } from './describe.js';
@@ -36,11 +43,11 @@ export function createDomain(store: Store, ctx: RequestContext, input: CreateDom
     putTags(store.db, { type: 'domain', id }, tags as { key: string; value: string }[]);
     return id;
   });
-  return { domain: domainDescription(ctx, findDomainById(store.db, id)!) };
+  return { domain: domainDescription(store, ctx, findDomainById(store.db, id)!) };
 }
 
 export function describeDomain(store: Store, ctx: RequestContext, input: DescribeDomainRequest): DescribeDomainResult {
-  return { domain: domainDescription(ctx, getDomain(store, ctx, input)) };
+  return { domain: domainDescription(store, ctx, getDomain(store, ctx, input)) };
 }
 
 export function listDomains(store: Store, ctx: RequestContext, input: ListDomainsRequest): ListDomainsResult {
@@ -64,13 +71,14 @@ export function deleteDomain(store: Store, ctx: RequestContext, input: DeleteDom
       if (err instanceof ResourceNotFoundError) throw new ValidationError(err.message, 'OTHER');
       throw err;
     }
-    if (domain.repositoryCount > 0)
+    const { repositoryCount } = domainCounts(store.db, domain.id);
+    if (repositoryCount > 0)
       throw new ConflictError(
-        `Domain ${domain.name} still contains ${domain.repositoryCount} repositories; delete them first`,
+        `Domain ${domain.name} still contains ${repositoryCount} repositories; delete them first`,
         'domain',
         domain.name,
       );
-    const description = domainDescription(ctx, domain);
+    const description = domainDescription(store, ctx, domain);
     removeAllTags(store.db, { type: 'domain', id: domain.id });
     deleteDomainRow(store.db, domain.id);
     return { domain: { ...description, status: 'Deleted' } };
