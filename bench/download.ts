@@ -1,0 +1,269 @@
+// Bench 2, download throughput: a large and a small asset fetched through the PyPI file URL and the
+// control plane's GetPackageVersionAsset, against nginx serving the identical file from its blob path.
+//
+//   node --import tsx bench/download.ts         (after `npm run build`)
+//   BENCH_BIG_MIB=64 BENCH_SMALL_KIB=100        asset sizes
+//   BENCH_BIG_FETCHES=16                        sequential fetches of the big asset (x2 at concurrency 4)
+//   BENCH_SECONDS=5                             duration of each small-file measurement
+//   BENCH_CONCURRENCY=4
+import { createHash, randomFillSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRepo, genericPublish, genericQuery, pypiUpload, type GenericAsset } from './fixtures.js';
+import {
+  HOST,
+  MISSING_HINT,
+  MiB,
+  fmt,
+  freePort,
+  guard,
+  isMain,
+  loadLoop,
+  log,
+  machineFacts,
+  makeTempDir,
+  percentile,
+  removeTempDir,
+  renderSection,
+  request,
+  requireBuild,
+  runWrk,
+  setting,
+  sleep,
+  startServer,
+  stopChild,
+  tool,
+  track,
+  type LoadResult,
+  type Section,
+} from './lib.js';
+
+const REPO = 'downloads';
+
+interface Nginx {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<number>;
+}
+
+/** nginx in the foreground (`daemon off`), one worker (the server under test is one process too). */
+async function startNginx(root: string, dir: string): Promise<Nginx> {
+  const bin = tool('nginx')!;
+  const port = await freePort();
+  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, d), { recursive: true });
+  const conf = path.join(dir, 'nginx.conf');
+  const errorLog = path.join(dir, 'error.log');
+  // As root, workers would drop to `nobody` and could not read a 0700 temp dir.
+  const user = process.getuid?.() === 0 ? `user ${os.userInfo().username};\n` : '';
+  writeFileSync(
+    conf,
+    `${user}daemon off;
+worker_processes 1;
+pid ${path.join(dir, 'nginx.pid')};
+error_log ${errorLog} warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_timeout 60s;
+  keepalive_requests 1000000;
+  default_type application/octet-stream;
+  client_body_temp_path ${path.join(dir, 'body')};
+  proxy_temp_path ${path.join(dir, 'proxy')};
+  fastcgi_temp_path ${path.join(dir, 'fastcgi')};
+  uwsgi_temp_path ${path.join(dir, 'uwsgi')};
+  scgi_temp_path ${path.join(dir, 'scgi')};
+  server {
+    listen ${HOST}:${port};
+    root ${root};
+    location / { }
+  }
+}
+`,
+  );
+  const child = track(spawn(bin, ['-p', dir, '-c', conf, '-e', errorLog], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const url = `http://${HOST}:${port}`;
+  for (let i = 0; i < 500; i++) {
+    if (child.exitCode !== null) break;
+    const ok = await request(`${url}/`, { timeoutMs: 1000 }).then(
+      () => true,
+      () => false,
+    );
+    if (ok) return { url, child, stop: () => stopChild(child, 'SIGTERM') };
+    await sleep(10);
+  }
+  await stopChild(child, 'SIGKILL');
+  const errors = existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '';
+  throw new Error(`nginx did not start: ${stderr}${errors}`);
+}
+
+/** Pseudo-random bytes that do not start like a gzip or zip (the server sniffs sdists by magic). */
+function payload(size: number): Buffer {
+  const buf = randomFillSync(Buffer.alloc(size));
+  buf.write('BENCH', 0, 'latin1');
+  return buf;
+}
+
+interface Target {
+  name: string;
+  url: string;
+}
+
+/** Fetches with a keep-alive agent, counts bytes, checks status and length. */
+function fetcher(agent: http.Agent, url: string, size: number, headers: Record<string, string> = {}) {
+  return async () => {
+    const res = await request(url, { agent, sink: 'count', timeoutMs: 60_000, headers });
+    if (res.status !== 200 || res.bytes !== size) throw new Error(`GET ${url}: HTTP ${res.status}, ${res.bytes} bytes (want ${size})`);
+    return res.bytes;
+  };
+}
+
+async function nodeLoop(url: string, size: number, concurrency: number, maxRequests: number, maxMs: number): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  try {
+    const fn = fetcher(agent, url, size);
+    await fn(); // warm the connection and the file cache
+    return await loadLoop({ concurrency, maxRequests, maxMs, fn });
+  } finally {
+    agent.destroy();
+  }
+}
+
+export async function run(): Promise<Section> {
+  requireBuild();
+  const bigSize = Math.round(setting('BIG_MIB', 64, 16) * MiB);
+  const smallSize = Math.round(setting('SMALL_KIB', 100, 100) * 1024);
+  const bigFetches = setting('BIG_FETCHES', 16, 4);
+  const seconds = Math.max(1, Math.round(setting('SECONDS', 5, 2)));
+  const concurrency = setting('CONCURRENCY', 4, 4);
+  const notes: string[] = [];
+
+  const dataDir = makeTempDir('download');
+  const nginxDir = makeTempDir('nginx');
+  const server = await startServer(dataDir);
+  let nginx: Nginx | undefined;
+  try {
+    await createRepo(server, REPO);
+    const files = [
+      { label: fmt.mib(bigSize), size: bigSize, project: 'bigfile' },
+      { label: fmt.kib(smallSize), size: smallSize, project: 'smallfile' },
+    ].map((f) => {
+      const data = payload(f.size);
+      return { ...f, data, sha256: createHash('sha256').update(data).digest('hex') };
+    });
+
+    const targetsOf = new Map<string, Target[]>();
+    for (const f of files) {
+      const { sha256 } = f;
+      const filename = `${f.project}-1.0.tar.gz`;
+      log('download', `uploading ${f.label} through the PyPI upload and PublishPackageVersion`);
+      await pypiUpload(server, REPO, { name: f.project, version: '1.0', filename, size: f.size, sha256, content: f.data });
+      const asset: GenericAsset = { namespace: 'bench', packageName: f.project, version: '1.0', asset: `${f.project}.bin` };
+      await genericPublish(server, REPO, asset, f.data, sha256, f.size);
+      const blobRel = path.join('blobs', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+      if (!existsSync(path.join(dataDir, blobRel))) throw new Error(`blob not found at ${blobRel}`);
+      targetsOf.set(f.label, [
+        { name: 'nginx', url: `/${blobRel}` },
+        { name: 'PyPI file URL', url: `${server.pypiBase('bench', REPO)}/simple/${f.project}/1.0/${filename}` },
+        { name: 'GetPackageVersionAsset', url: `${server.url}/v1/package/version/asset?${genericQuery(REPO, asset)}` },
+      ]);
+      f.data = Buffer.alloc(0);
+    }
+
+    if (tool('nginx')) {
+      nginx = await startNginx(dataDir, nginxDir);
+      for (const targets of targetsOf.values()) targets[0]!.url = `${nginx.url}${targets[0]!.url}`;
+    } else {
+      notes.push(MISSING_HINT.nginx!);
+      for (const targets of targetsOf.values()) targets.shift();
+    }
+    // The same bytes on every path: checked once, outside the timings.
+    for (const f of files) {
+      for (const t of targetsOf.get(f.label)!) {
+        const res = await request(t.url, { sink: 'sha256' });
+        if (res.status !== 200 || res.sha256 !== f.sha256) throw new Error(`${t.name} served other bytes (HTTP ${res.status}) at ${t.url}`);
+      }
+    }
+
+    const columns = ['asset', 'clients', 'client', ...(nginx ? ['nginx'] : []), 'PyPI file URL', 'GetPackageVersionAsset'];
+    const rows: string[][] = [];
+    const summary: [string, string][] = [];
+    const targetNames = targetsOf.get(files[0]!.label)!.map((t) => t.name).join(' / ');
+    const cell = (bytesPerSec: number, rps: number) => `${fmt.mibps(bytesPerSec)} · ${fmt.rps(rps)}`;
+
+    // Large asset: the Node client, a fixed number of fetches.
+    for (const c of [1, concurrency]) {
+      const f = files[0]!;
+      const n = c === 1 ? bigFetches : bigFetches * 2;
+      const row = [f.label, c === 1 ? `1 (${n} fetches)` : `${c} (${n} fetches)`, 'node'];
+      const figures: string[] = [];
+      for (const t of targetsOf.get(f.label)!) {
+        log('download', `${f.label} x${n}, concurrency ${c}: ${t.name}`);
+        const r = await nodeLoop(t.url, f.size, c, n, 120_000);
+        row.push(cell(r.bytesPerSec, r.rps));
+        figures.push(fmt.n(r.bytesPerSec / MiB));
+      }
+      rows.push(row);
+      summary.push([`${f.label} download, ${c} client${c > 1 ? 's' : ''}: ${targetNames}`, `${figures.join(' / ')} MiB/s`]);
+    }
+
+    // Small asset: wrk when available (it costs the machine far less than a Node client), for a fixed time.
+    const wrk = tool('wrk');
+    if (!wrk) notes.push(MISSING_HINT.wrk!);
+    for (const c of [1, concurrency]) {
+      const f = files[1]!;
+      const row = [f.label, `${c} (${seconds} s)`, wrk ? 'wrk' : 'node'];
+      const latencies: string[] = [];
+      const figures: string[] = [];
+      for (const t of targetsOf.get(f.label)!) {
+        log('download', `${f.label} for ${seconds} s, concurrency ${c}: ${t.name}`);
+        if (wrk) {
+          await runWrk(t.url, { connections: c, seconds: 1 }); // warm-up
+          const r = await runWrk(t.url, { connections: c, seconds });
+          if (r.errors) throw new Error(`${t.name}: wrk reported ${r.errors}`);
+          row.push(cell(r.rps * f.size, r.rps));
+          figures.push(fmt.int(r.rps));
+          latencies.push(`${t.name} ${fmt.ms(r.p50Ms)} / ${fmt.ms(r.p99Ms)}`);
+        } else {
+          const r = await nodeLoop(t.url, f.size, c, 1_000_000, seconds * 1000);
+          row.push(cell(r.bytesPerSec, r.rps));
+          figures.push(fmt.int(r.rps));
+          latencies.push(`${t.name} ${fmt.ms(percentile(r.latenciesMs, 50))} / ${fmt.ms(percentile(r.latenciesMs, 99))}`);
+        }
+      }
+      rows.push(row);
+      summary.push([`${f.label} download, ${c} client${c > 1 ? 's' : ''}: ${targetNames}`, `${figures.join(' / ')} req/s`]);
+      notes.push(`${f.label}, ${c} client${c > 1 ? 's' : ''}: latency p50 / p99: ${latencies.join('; ')}.`);
+    }
+
+    notes.push(
+      'Cells: MiB/s of body bytes · requests/s. Each figure follows a warm-up; files are in the page cache.',
+      `nginx: 1 worker, sendfile on, serving the blob file the server stores (DATA_DIR/blobs/ab/cd/<sha256>); ` +
+        'the server is one Node process. Large-asset figures use a Node keep-alive client, which competes for the 2nd core.',
+    );
+    return { title: 'Download throughput vs nginx (same bytes)', columns, rows, notes, summary };
+  } finally {
+    if (nginx) await nginx.stop();
+    await server.stop();
+    removeTempDir(dataDir);
+    removeTempDir(nginxDir);
+  }
+}
+
+if (isMain(import.meta.url)) {
+  guard('download');
+  console.log(`${machineFacts()}\n`);
+  run()
+    .then((section) => console.log(`\n${renderSection(section)}`))
+    .catch((err) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,354 @@
+// Bench 3, the PyPI simple index: (a) the project page of one project with thousands of files (first,
+// uncached and cached requests; HTML and JSON); (b) the page of a small project in a repository holding
+// thousands of other projects costs what it costs in an otherwise empty repository.
+//
+//   node --import tsx bench/simple-index.ts     (after `npm run build`)
+//   BENCH_INDEX_VERSIONS=1000                   versions of the big project (3 files each: .tar.gz, .zip, .whl)
+//   BENCH_PACKAGES=2000                         other projects in the repository of part (b)
+//   BENCH_UNCACHED_RUNS=5 BENCH_ISOLATION_RUNS=20 BENCH_SECONDS=5 BENCH_CONCURRENCY=4
+//   BENCH_UPLOAD_CONCURRENCY=4                  uploads in flight while loading data
+import http from 'node:http';
+import {
+  BIG_REPO,
+  DOMAIN,
+  copyFixture,
+  createRepo,
+  populatedFixture,
+  releaseFixtures,
+  sdistTarGz,
+  sdistZip,
+  uploadDist,
+  wheel,
+} from './fixtures.js';
+import {
+  MISSING_HINT,
+  expectStatus,
+  fmt,
+  forEachConcurrent,
+  guard,
+  isMain,
+  loadLoop,
+  log,
+  machineFacts,
+  makeTempDir,
+  median,
+  now,
+  percentile,
+  removeTempDir,
+  renderSection,
+  request,
+  requireBuild,
+  runWrk,
+  setting,
+  startServer,
+  tool,
+  type Section,
+  type Server,
+} from './lib.js';
+
+const JSON_ACCEPT = 'application/vnd.pypi.simple.v1+json';
+const BIG_PROJECT = 'bigproject';
+const SMALL_PROJECT = 'smallproject';
+
+/** 1.0.0 … with one version in ten a pre-release, so sorting does real PEP 440 work. */
+function versionOf(i: number): string {
+  const base = `${1 + Math.floor(i / 100)}.${Math.floor(i / 10) % 10}.${i % 10}`;
+  return i % 10 === 9 ? `${base}b1` : base;
+}
+
+interface Timed {
+  ms: number;
+  bytes: number;
+}
+
+/** One GET on the keep-alive agent, timed to the last byte. */
+async function timedGet(agent: http.Agent, url: string, accept?: string): Promise<Timed> {
+  const t0 = now();
+  const res = expectStatus(await request(url, { agent, headers: accept ? { accept } : {}, sink: 'count' }), 200, `GET ${url}`);
+  return { ms: now() - t0, bytes: res.bytes };
+}
+
+interface Cached {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/** Repeated requests for a page that is now cached: wrk when available, else the Node client. */
+async function cachedLoad(url: string, connections: number, seconds: number, accept?: string): Promise<Cached> {
+  const headers: Record<string, string> = accept ? { accept } : {};
+  if (tool('wrk')) {
+    await runWrk(url, { connections, seconds: 1, headers });
+    const r = await runWrk(url, { connections, seconds, headers });
+    if (r.errors) throw new Error(`wrk ${url}: ${r.errors}`);
+    return { rps: r.rps, p50: r.p50Ms, p99: r.p99Ms };
+  }
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  try {
+    const fn = async () => {
+      const res = await request(url, { agent, headers, sink: 'count' });
+      if (res.status !== 200) throw new Error(`GET ${url}: HTTP ${res.status}`);
+      return res.bytes;
+    };
+    await loadLoop({ concurrency: connections, maxRequests: 1_000_000, maxMs: 1000, fn });
+    const r = await loadLoop({ concurrency: connections, maxRequests: 10_000_000, maxMs: seconds * 1000, fn });
+    return { rps: r.rps, p50: percentile(r.latenciesMs, 50), p99: percentile(r.latenciesMs, 99) };
+  } finally {
+    agent.destroy();
+  }
+}
+
+const cachedCell = (c: Cached) => `${fmt.rps(c.rps)} · p50 ${fmt.ms(c.p50)} · p99 ${fmt.ms(c.p99)}`;
+
+/** Part (a): one project, thousands of files. */
+async function bigProject(): Promise<Section> {
+  const versions = setting('INDEX_VERSIONS', 1000, 100);
+  const uploadConcurrency = setting('UPLOAD_CONCURRENCY', 4, 4);
+  const uncachedRuns = setting('UNCACHED_RUNS', 5, 3);
+  const seconds = Math.max(1, Math.round(setting('SECONDS', 5, 2)));
+  const concurrency = setting('CONCURRENCY', 4, 4);
+
+  const dataDir = makeTempDir('index');
+  let server: Server = await startServer(dataDir);
+  try {
+    await createRepo(server, 'pages');
+    const makers = [sdistTarGz, sdistZip, wheel];
+    const tasks = Array.from({ length: versions * makers.length }, (_, i) => ({
+      version: versionOf(Math.floor(i / makers.length)),
+      make: makers[i % makers.length]!,
+    }));
+    log('index', `uploading ${tasks.length} files (${versions} versions of ${BIG_PROJECT}), concurrency ${uploadConcurrency}`);
+    const t0 = now();
+    await forEachConcurrent(tasks, uploadConcurrency, async (t) => {
+      await uploadDist(server, 'pages', BIG_PROJECT, t.version, t.make(BIG_PROJECT, t.version));
+    });
+    const uploadSeconds = (now() - t0) / 1000;
+    log('index', `${tasks.length} uploads in ${uploadSeconds.toFixed(1)} s`);
+
+    // A fresh process: nothing cached, the pug template not yet loaded.
+    await server.stop();
+    server = await startServer(dataDir);
+    const page = `${server.pypiBase(DOMAIN, 'pages')}/simple/${BIG_PROJECT}/`;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const firstHtml = await timedGet(agent, page);
+    const firstJson = await timedGet(agent, page, JSON_ACCEPT);
+
+    // Uncached but warm: each upload changes the project, so the next request of each format renders anew.
+    const uncached = { html: [] as number[], json: [] as number[] };
+    for (let k = 0; k < uncachedRuns; k++) {
+      const v = `9000.0.${k}`;
+      await uploadDist(server, 'pages', BIG_PROJECT, v, sdistTarGz(BIG_PROJECT, v));
+      uncached.html.push((await timedGet(agent, page)).ms);
+      uncached.json.push((await timedGet(agent, page, JSON_ACCEPT)).ms);
+    }
+    const cachedHtml1 = await cachedLoad(page, 1, seconds);
+    const cachedHtmlN = await cachedLoad(page, concurrency, seconds);
+    const cachedJson1 = await cachedLoad(page, 1, seconds, JSON_ACCEPT);
+    const cachedJsonN = await cachedLoad(page, concurrency, seconds, JSON_ACCEPT);
+    const sizes = {
+      html: (await timedGet(agent, page)).bytes,
+      json: (await timedGet(agent, page, JSON_ACCEPT)).bytes,
+    };
+    agent.destroy();
+
+    const files = tasks.length + uncachedRuns;
+    const notes = [
+      `${fmt.int(tasks.length)} files uploaded through the PyPI upload API at concurrency ${uploadConcurrency}: ` +
+        `${fmt.s(uploadSeconds)} (${fmt.n(tasks.length / uploadSeconds)} files/s); ${uncachedRuns} more added by the uncached runs.`,
+      'First request: the first of each format after a restart (for HTML it includes loading and compiling the pug template).',
+      `Uncached: median of ${uncachedRuns}, each right after an upload to the project (which invalidates its cached pages).`,
+      `Cached: ${tool('wrk') ? 'wrk' : 'Node keep-alive client'}, ${seconds} s each after a 1 s warm-up.`,
+    ];
+    if (!tool('wrk')) notes.push(MISSING_HINT.wrk!);
+    return {
+      title: `Simple index: project page with ${fmt.int(files)} files (${fmt.int(versions + uncachedRuns)} versions)`,
+      columns: ['format', 'size', 'first request', 'uncached (median)', 'cached, 1 client', `cached, ${concurrency} clients`],
+      summary: [
+        [
+          `project page, ${fmt.int(files)} files, HTML: first / uncached / cached (1 client)`,
+          `${fmt.ms(firstHtml.ms)} / ${fmt.ms(median(uncached.html))} / ${fmt.rps(cachedHtml1.rps)}`,
+        ],
+        [
+          `project page, ${fmt.int(files)} files, JSON: first / uncached / cached (1 client)`,
+          `${fmt.ms(firstJson.ms)} / ${fmt.ms(median(uncached.json))} / ${fmt.rps(cachedJson1.rps)}`,
+        ],
+      ],
+      rows: [
+        ['HTML', fmt.kib(sizes.html), fmt.ms(firstHtml.ms), fmt.ms(median(uncached.html)), cachedCell(cachedHtml1), cachedCell(cachedHtmlN)],
+        ['JSON', fmt.kib(sizes.json), fmt.ms(firstJson.ms), fmt.ms(median(uncached.json)), cachedCell(cachedJson1), cachedCell(cachedJsonN)],
+      ],
+      notes,
+    };
+  } finally {
+    await server.stop();
+    removeTempDir(dataDir);
+  }
+}
+
+/**
+ * Part (b): one small project, the same uploads and requests, in four places: a data dir of its own, and
+ * in a data dir holding a repository of thousands of projects: in another domain, in an empty repository
+ * of the same domain, and in that big repository. Where a cost differs, the columns show what it grows with.
+ */
+async function isolation(): Promise<Section> {
+  const packages = setting('PACKAGES', 2000, 300);
+  const uploadConcurrency = setting('UPLOAD_CONCURRENCY', 4, 4);
+  const runs = setting('ISOLATION_RUNS', 20, 5);
+  const seconds = Math.max(1, Math.round(setting('SECONDS', 5, 2)));
+
+  const fixture = await populatedFixture(packages, uploadConcurrency);
+  const bigDir = copyFixture(fixture, 'isolation');
+  const freshDir = makeTempDir('isolation-fresh');
+  const servers: Server[] = [];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const fresh = await startServer(freshDir);
+    servers.push(fresh);
+    const big = await startServer(bigDir);
+    servers.push(big);
+    const LONELY = 'lonely';
+    const OTHER_DOMAIN = 'other';
+    interface Place {
+      label: string;
+      server: Server;
+      domain: string;
+      repo: string;
+    }
+    const places: (Place & { short: string })[] = [
+      { label: 'own data dir', short: 'own data dir', server: fresh, domain: DOMAIN, repo: LONELY },
+      { label: 'big data dir, other domain', short: 'other domain', server: big, domain: OTHER_DOMAIN, repo: LONELY },
+      { label: 'same domain, empty repo', short: 'empty repo', server: big, domain: DOMAIN, repo: LONELY },
+      { label: `repo of ${fmt.int(packages)} projects`, short: 'big repo', server: big, domain: DOMAIN, repo: BIG_REPO },
+    ];
+    await createRepo(fresh, LONELY);
+    await createRepo(big, LONELY);
+    await createRepo(big, LONELY, OTHER_DOMAIN);
+    const base = (p: Place) => p.server.pypiBase(p.domain, p.repo);
+    const pageOf = (p: Place) => `${base(p)}/simple/${SMALL_PROJECT}/`;
+    for (const p of places) {
+      for (const make of [sdistTarGz, sdistZip, wheel])
+        await uploadDist(p.server, p.repo, SMALL_PROJECT, '1.0.0', make(SMALL_PROJECT, '1.0.0'), p.domain);
+    }
+
+    type Series = { upload: number[]; html: number[]; json: number[]; list: number[]; listBytes: number };
+    const series: Series[] = places.map(() => ({ upload: [], html: [], json: [], list: [], listBytes: 0 }));
+    log('index', `${runs} rounds of upload + uncached requests, alternating between ${places.length} places`);
+    // Round 0 is a warm-up (template compilation, statement preparation), not recorded.
+    for (let k = 0; k <= runs; k++) {
+      for (const [i, p] of places.entries()) {
+        const s = series[i]!;
+        const v = `2.0.${k}`;
+        const dist = sdistTarGz(SMALL_PROJECT, v);
+        const t0 = now();
+        await uploadDist(p.server, p.repo, SMALL_PROJECT, v, dist, p.domain);
+        const up = now() - t0;
+        const html = await timedGet(agent, pageOf(p));
+        const json = await timedGet(agent, pageOf(p), JSON_ACCEPT);
+        const list = await timedGet(agent, `${base(p)}/simple/`);
+        if (k === 0) continue;
+        s.upload.push(up);
+        s.html.push(html.ms);
+        s.json.push(json.ms);
+        s.list.push(list.ms);
+        s.listBytes = list.bytes;
+      }
+    }
+
+    const cached: { html: Cached; json: Cached; file: Cached }[] = [];
+    const sdistName = sdistTarGz(SMALL_PROJECT, '1.0.0').filename;
+    for (const p of places) {
+      log('index', `cached page and file requests: ${p.label}`);
+      cached.push({
+        html: await cachedLoad(pageOf(p), 1, seconds),
+        json: await cachedLoad(pageOf(p), 1, seconds, JSON_ACCEPT),
+        file: await cachedLoad(`${base(p)}/simple/${SMALL_PROJECT}/1.0.0/${sdistName}`, 1, seconds),
+      });
+    }
+
+    const last = places.length - 1;
+    const msRow = (label: string, pick: (s: Series) => number[]) => {
+      const m = series.map((s) => median(pick(s)));
+      return [label, ...m.map(fmt.ms), fmt.ratio(m[last]! / m[0]!)];
+    };
+    const rpsRow = (label: string, pick: (c: (typeof cached)[number]) => Cached) => {
+      const c = cached.map(pick);
+      return [label, ...c.map((x) => `${fmt.rps(x.rps)}, p50 ${fmt.ms(x.p50)}`), fmt.ratio(c[0]!.rps / c[last]!.rps)];
+    };
+    // Which boundary a slowdown of the cached page follows (cached requests are the steadiest figures).
+    const r = cached.map((c) => c.html.rps);
+    const slower = (a: number, b: number) => r[b]! < 0.8 * r[a]!;
+    const grows = [
+      slower(0, 1) && 'with the data dir (other domain slower than own data dir)',
+      slower(1, 2) && 'with the domain (an empty repository of the big domain is slower than another domain)',
+      slower(2, 3) && 'with the repository (the big repository is slower than an empty one beside it)',
+    ].filter(Boolean);
+    const verdict =
+      grows.length === 0
+        ? 'Verdict: the cached project page costs the same in all four places (within 20%).'
+        : `Verdict: the cached project page's per-request cost grows ${grows.join('; and ')}.`;
+    const smallFiles = 3 + runs + 1;
+    return {
+      title: `Simple index: one ${smallFiles}-file project, alone vs beside ${fmt.int(packages)} projects`,
+      columns: ['request', ...places.map((p) => p.label), 'cost ratio'],
+      summary: [
+        [
+          `small project page, uncached HTML: ${places.map((p) => p.short).join(' / ')}`,
+          series.map((s) => fmt.ms(median(s.html))).join(' / '),
+        ],
+        [
+          `small project page, cached HTML: ${places.map((p) => p.short).join(' / ')}`,
+          `${cached.map((c) => fmt.n(c.html.rps)).join(' / ')} req/s`,
+        ],
+      ],
+      rows: [
+        msRow('upload one sdist', (s) => s.upload),
+        msRow('project page HTML, uncached', (s) => s.html),
+        msRow('project page JSON, uncached', (s) => s.json),
+        rpsRow('project page HTML, cached', (c) => c.html),
+        rpsRow('project page JSON, cached', (c) => c.json),
+        rpsRow('file download (~0.3 KiB sdist)', (c) => c.file),
+        [
+          'simple/ list, uncached (lists the repo)',
+          ...series.map((s) => `${fmt.ms(median(s.list))} (${fmt.kib(s.listBytes)})`),
+          fmt.ratio(median(series[last]!.list) / median(series[0]!.list)),
+        ],
+      ],
+      notes: [
+        `The project (${smallFiles} files) sits in four places: a data dir of its own; and, in one data dir holding ` +
+          `${fmt.int(packages)} projects in one repository, another domain, an empty repository of the same domain, and that repository.`,
+        `Medians of ${runs} rounds that cycle through the four places, each uploading one sdist to the project and then ` +
+          'requesting its pages (rendered anew after the upload) and the repository\'s simple/ list.',
+        `Cached rows: 1 client for ${seconds} s (${tool('wrk') ? 'wrk' : 'Node keep-alive client'}).`,
+        'Cost ratio: last column ÷ first (time, or inverse req/s); 1.00 means the other projects cost nothing. ' +
+          'Only the simple/ list should grow (it lists the repository).',
+        verdict,
+      ],
+    };
+  } finally {
+    agent.destroy();
+    for (const s of servers) await s.stop();
+    removeTempDir(bigDir);
+    removeTempDir(freshDir);
+  }
+}
+
+export async function run(): Promise<Section[]> {
+  requireBuild();
+  const sections = [await bigProject()];
+  sections.push(await isolation());
+  return sections;
+}
+
+if (isMain(import.meta.url)) {
+  guard('index');
+  console.log(`${machineFacts()}\n`);
+  run()
+    .then(async (sections) => {
+      for (const s of sections) console.log(`\n${renderSection(s)}`);
+      await releaseFixtures();
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+}
