@@ -28,11 +28,9 @@ function scalar(shape: string, raw: string, member: string): unknown {
   }
 }
 
-function firstQueryValue(req: Request, name: string): string | undefined {
-  // Read the raw query string ourselves: express's parser turns `a[b]=c` into objects.
-  const params = new URL(req.originalUrl, 'http://x').searchParams;
-  const v = params.get(name);
-  return v === null ? undefined : v;
+/** The raw query string, read ourselves: express's parser would turn `a[b]=c` into objects. */
+function queryParams(req: Request): URLSearchParams {
+  return new URL(req.originalUrl, 'http://localhost').searchParams;
 }
 
 async function readJsonBody(req: Request): Promise<Record<string, unknown>> {
@@ -60,6 +58,7 @@ export async function readInput(op: OperationSpec, req: Request): Promise<Record
   const bindings = Object.entries(op.input);
   const hasBody = bindings.some(([, b]) => b.in === 'body');
   const json = hasBody ? await readJsonBody(req) : {};
+  const params = queryParams(req);
   const input: Record<string, unknown> = {};
   const toValidate: Record<string, { shape: string; value: unknown }> = {};
   const missing: string[] = [];
@@ -67,7 +66,7 @@ export async function readInput(op: OperationSpec, req: Request): Promise<Record
     let value: unknown;
     switch (binding.in) {
       case 'query': {
-        const raw = firstQueryValue(req, binding.name);
+        const raw = params.get(binding.name) ?? undefined;
         value = raw === undefined ? undefined : scalar(binding.shape, raw, member);
         break;
       }
