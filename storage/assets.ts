@@ -1,16 +1,12 @@
+import type { BlobDigests } from './blobs.js';
 import type { Db } from './db.js';
 import { sql } from './statements.js';
 
-export interface AssetRow {
+/** An asset is a named blob in a version: its size and digests are the blob's. */
+export interface AssetRow extends BlobDigests {
   id: number;
   versionId: number;
   name: string;
-  size: number;
-  sha256: string;
-  sha1: string;
-  sha512: string;
-  md5: string;
-  blake2b256: string;
   coreMetadataSha256: string | null;
   createdAt: number;
 }

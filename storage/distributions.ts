@@ -16,14 +16,14 @@ export interface DistributionFile {
   uploadedAt: number;
 }
 
+const SELECT_FILES = `SELECT a.id AS assetId, a.name AS filename, v.version, v.status, a.size, a.sha256,
+    v.requires_python AS requiresPython, a.core_metadata_sha256 AS coreMetadataSha256, a.created_at AS uploadedAt
+  FROM package_version v JOIN asset a ON a.version_id = v.id`;
+
 export function listDistributionFiles(db: Db, packageId: number): DistributionFile[] {
   return sql(
     db,
-    `SELECT a.id AS assetId, a.name AS filename, v.version, v.status, a.size, a.sha256,
-            v.requires_python AS requiresPython, a.core_metadata_sha256 AS coreMetadataSha256,
-            a.created_at AS uploadedAt
-       FROM package_version v JOIN asset a ON a.version_id = v.id
-      WHERE v.package_id = ? ORDER BY a.name`,
+    `${SELECT_FILES} WHERE v.package_id = ? ORDER BY a.name`,
   ).all(packageId) as DistributionFile[];
 }
 
@@ -35,10 +35,6 @@ export function findDistributionFile(
 ): DistributionFile | undefined {
   return sql(
     db,
-    `SELECT a.id AS assetId, a.name AS filename, v.version, v.status, a.size, a.sha256,
-            v.requires_python AS requiresPython, a.core_metadata_sha256 AS coreMetadataSha256,
-            a.created_at AS uploadedAt
-       FROM package_version v JOIN asset a ON a.version_id = v.id
-      WHERE v.package_id = ? AND v.version = ? AND a.name = ?`,
+    `${SELECT_FILES} WHERE v.package_id = ? AND v.version = ? AND a.name = ?`,
   ).get(packageId, version, filename) as DistributionFile | undefined;
 }
