@@ -1,25 +1,26 @@
 // Assets: ListPackageVersionAssets (sizes and MD5/SHA-1/SHA-256/SHA-512) and GetPackageVersionAsset
 // (streamed bytes, exact Content-Length, X-AssetName / X-PackageVersion / X-PackageVersionRevision).
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Codeartifact } from '@aws-sdk/client-codeartifact';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  clientFor,
-  domainWithRepository,
   expectError,
   expectWireError,
   hashesOf,
+  pkgOf,
   publish,
   rawRequest,
   sha256,
-  startConformanceServer,
+  useConformanceServer,
   type GenericCoordinates,
-  type RunningServer,
 } from './helpers.js';
 
-let server: RunningServer;
-let ca: Codeartifact;
-let at: GenericCoordinates;
+const ctx = useConformanceServer('ast');
+const at: GenericCoordinates = {
+  domain: ctx.domain,
+  repository: ctx.repository,
+  namespace: 'files',
+  package: 'bundle',
+};
 
 const small = Buffer.from('small text asset\n');
 const binary = Buffer.from(Array.from({ length: 256 * 4 }, (_, i) => i % 256));
@@ -27,31 +28,30 @@ const large = randomBytes(3 * 1024 * 1024 + 17);
 let revision: string;
 
 beforeAll(async () => {
-  server = await startConformanceServer();
-  ca = clientFor(server);
-  const { domain, repository } = await domainWithRepository(ca, 'ast');
-  at = { domain, repository, namespace: 'files', package: 'bundle' };
-  await publish(ca, at, '1.0.0', 'small.txt', small, { unfinished: true });
-  await publish(ca, at, '1.0.0', 'all bytes.bin', binary, { unfinished: true });
-  revision = (await publish(ca, at, '1.0.0', 'large.dat', large)).versionRevision!;
+  await publish(ctx.ca, at, '1.0.0', 'small.txt', small, { unfinished: true });
+  await publish(ctx.ca, at, '1.0.0', 'all bytes.bin', binary, { unfinished: true });
+  revision = (await publish(ctx.ca, at, '1.0.0', 'large.dat', large)).versionRevision!;
 });
 
-afterAll(async () => {
-  await server?.destroy();
-});
+const ver = (packageVersion = '1.0.0') => ({ ...pkgOf(at), packageVersion });
 
-const ver = (packageVersion = '1.0.0') => ({
-  domain: at.domain,
-  repository: at.repository,
-  format: 'generic' as const,
-  namespace: at.namespace,
-  package: at.package,
-  packageVersion,
-});
+/** GetPackageVersionAsset of 1.0.0 as a raw, signed request: the wire, not what the SDK makes of it. */
+const rawGetAsset = (asset: string) =>
+  rawRequest(ctx.server, 'GET', '/v1/package/version/asset', {
+    query: {
+      domain: at.domain,
+      repository: at.repository,
+      format: 'generic',
+      namespace: at.namespace,
+      package: at.package,
+      version: '1.0.0',
+      asset,
+    },
+  });
 
 describe('ListPackageVersionAssets', () => {
   it('lists every asset with its size and four lowercase hex hashes', async () => {
-    const out = await ca.listPackageVersionAssets(ver());
+    const out = await ctx.ca.listPackageVersionAssets(ver());
     expect(out.format).toBe('generic');
     expect(out.namespace).toBe('files');
     expect(out.package).toBe('bundle');
@@ -73,9 +73,9 @@ describe('ListPackageVersionAssets', () => {
   });
 
   it('unknown version or package is a ResourceNotFoundException', async () => {
-    await expectError(ca.listPackageVersionAssets(ver('0.0.1')), 'ResourceNotFoundException');
+    await expectError(ctx.ca.listPackageVersionAssets(ver('0.0.1')), 'ResourceNotFoundException');
     await expectError(
-      ca.listPackageVersionAssets({ ...ver(), package: 'no-such-package' }),
+      ctx.ca.listPackageVersionAssets({ ...ver(), package: 'no-such-package' }),
       'ResourceNotFoundException',
     );
   });
@@ -83,7 +83,7 @@ describe('ListPackageVersionAssets', () => {
 
 describe('GetPackageVersionAsset', () => {
   it('streams the exact bytes and exposes the asset headers', async () => {
-    const out = await ca.getPackageVersionAsset({ ...ver(), asset: 'small.txt' });
+    const out = await ctx.ca.getPackageVersionAsset({ ...ver(), asset: 'small.txt' });
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect(out.$metadata.requestId).toBeTruthy();
     expect(out.assetName).toBe('small.txt');
@@ -94,27 +94,17 @@ describe('GetPackageVersionAsset', () => {
   });
 
   it('round-trips every byte value and a multi-megabyte asset', async () => {
-    const bin = await ca.getPackageVersionAsset({ ...ver(), asset: 'all bytes.bin' });
+    const bin = await ctx.ca.getPackageVersionAsset({ ...ver(), asset: 'all bytes.bin' });
     expect(bin.assetName).toBe('all bytes.bin');
     expect(Buffer.from(await bin.asset!.transformToByteArray()).equals(binary)).toBe(true);
-    const big = await ca.getPackageVersionAsset({ ...ver(), asset: 'large.dat' });
+    const big = await ctx.ca.getPackageVersionAsset({ ...ver(), asset: 'large.dat' });
     const bytes = Buffer.from(await big.asset!.transformToByteArray());
     expect(bytes.length).toBe(large.length);
     expect(sha256(bytes)).toBe(sha256(large));
   });
 
   it('sends an exact Content-Length and the X-* headers on the wire', async () => {
-    const res = await rawRequest(server, 'GET', '/v1/package/version/asset', {
-      query: {
-        domain: at.domain,
-        repository: at.repository,
-        format: 'generic',
-        namespace: at.namespace,
-        package: at.package,
-        version: '1.0.0',
-        asset: 'large.dat',
-      },
-    });
+    const res = await rawGetAsset('large.dat');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-length')).toBe(String(large.length));
     expect(res.headers.get('x-assetname')).toBe('large.dat');
@@ -125,41 +115,34 @@ describe('GetPackageVersionAsset', () => {
   });
 
   it('accepts the current revision', async () => {
-    const out = await ca.getPackageVersionAsset({ ...ver(), asset: 'small.txt', packageVersionRevision: revision });
+    const out = await ctx.ca.getPackageVersionAsset({ ...ver(), asset: 'small.txt', packageVersionRevision: revision });
     expect(Buffer.from(await out.asset!.transformToByteArray()).equals(small)).toBe(true);
   });
 
   it('an asset of an Unfinished version can be downloaded', async () => {
-    await publish(ca, at, '2.0.0-rc', 'draft.txt', 'draft', { unfinished: true });
-    const out = await ca.getPackageVersionAsset({ ...ver('2.0.0-rc'), asset: 'draft.txt' });
+    await publish(ctx.ca, at, '2.0.0-rc', 'draft.txt', 'draft', { unfinished: true });
+    const out = await ctx.ca.getPackageVersionAsset({ ...ver('2.0.0-rc'), asset: 'draft.txt' });
     expect(Buffer.from(await out.asset!.transformToByteArray()).toString()).toBe('draft');
   });
 
   it('unknown asset, version or package is a ResourceNotFoundException', async () => {
     const err = await expectError(
-      ca.getPackageVersionAsset({ ...ver(), asset: 'missing.txt' }),
+      ctx.ca.getPackageVersionAsset({ ...ver(), asset: 'missing.txt' }),
       'ResourceNotFoundException',
     );
     expect(err.resourceType).toBe('asset');
-    await expectError(ca.getPackageVersionAsset({ ...ver('9.9.9'), asset: 'small.txt' }), 'ResourceNotFoundException');
     await expectError(
-      ca.getPackageVersionAsset({ ...ver(), package: 'other', asset: 'small.txt' }),
+      ctx.ca.getPackageVersionAsset({ ...ver('9.9.9'), asset: 'small.txt' }),
+      'ResourceNotFoundException',
+    );
+    await expectError(
+      ctx.ca.getPackageVersionAsset({ ...ver(), package: 'other', asset: 'small.txt' }),
       'ResourceNotFoundException',
     );
   });
 
   it('an unknown asset is a JSON error on the wire, not a stream', async () => {
-    const res = await rawRequest(server, 'GET', '/v1/package/version/asset', {
-      query: {
-        domain: at.domain,
-        repository: at.repository,
-        format: 'generic',
-        namespace: at.namespace,
-        package: at.package,
-        version: '1.0.0',
-        asset: 'missing.txt',
-      },
-    });
+    const res = await rawGetAsset('missing.txt');
     expectWireError(res, 'ResourceNotFoundException');
   });
 });

@@ -1,31 +1,12 @@
 // Domains: CreateDomain, DescribeDomain, ListDomains, DeleteDomain through @aws-sdk/client-codeartifact,
 // including the counts a domain reports (repositoryCount, assetSizeBytes) after every write.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Codeartifact } from '@aws-sdk/client-codeartifact';
-import {
-  ACCOUNT,
-  clientFor,
-  expectError,
-  publish,
-  startConformanceServer,
-  uniq,
-  type RunningServer,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT, clientFor, expectError, publish, uniq, useConformanceServer } from './helpers.js';
 
-let server: RunningServer;
-let ca: Codeartifact;
-
-beforeAll(async () => {
-  server = await startConformanceServer();
-  ca = clientFor(server);
-});
-
-afterAll(async () => {
-  await server?.destroy();
-});
+const ctx = useConformanceServer();
 
 async function allDomainNames(): Promise<string[]> {
-  const out = await ca.listDomains({ maxResults: 1000 });
+  const out = await ctx.ca.listDomains({ maxResults: 1000 });
   return (out.domains ?? []).map((d) => d.name!);
 }
 
@@ -33,7 +14,7 @@ describe('CreateDomain', () => {
   it('returns the full DomainDescription', async () => {
     const domain = uniq('dom');
     const before = Date.now();
-    const out = await ca.createDomain({ domain });
+    const out = await ctx.ca.createDomain({ domain });
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect(out.$metadata.requestId).toBeTruthy();
     const d = out.domain!;
@@ -50,10 +31,10 @@ describe('CreateDomain', () => {
 
   it('a duplicate name is a ConflictException and leaves the domain as it was', async () => {
     const domain = uniq('dup');
-    const first = await ca.createDomain({ domain });
-    await ca.createRepository({ domain, repository: 'keep-me' });
-    await expectError(ca.createDomain({ domain }), 'ConflictException');
-    const after = await ca.describeDomain({ domain });
+    const first = await ctx.ca.createDomain({ domain });
+    await ctx.ca.createRepository({ domain, repository: 'keep-me' });
+    await expectError(ctx.ca.createDomain({ domain }), 'ConflictException');
+    const after = await ctx.ca.describeDomain({ domain });
     expect(after.domain!.createdTime!.getTime()).toBe(first.domain!.createdTime!.getTime());
     expect(after.domain!.repositoryCount).toBe(1);
     expect((await allDomainNames()).filter((n) => n === domain)).toHaveLength(1);
@@ -63,33 +44,33 @@ describe('CreateDomain', () => {
 describe('DescribeDomain', () => {
   it('returns what CreateDomain returned', async () => {
     const domain = uniq('desc');
-    const created = await ca.createDomain({ domain });
-    const out = await ca.describeDomain({ domain });
+    const created = await ctx.ca.createDomain({ domain });
+    const out = await ctx.ca.describeDomain({ domain });
     expect(out.domain).toEqual(created.domain);
   });
 
   it('accepts the explicit default owner', async () => {
     const domain = uniq('own');
-    await ca.createDomain({ domain });
-    const out = await ca.describeDomain({ domain, domainOwner: ACCOUNT });
+    await ctx.ca.createDomain({ domain });
+    const out = await ctx.ca.describeDomain({ domain, domainOwner: ACCOUNT });
     expect(out.domain!.name).toBe(domain);
   });
 
   it('an unknown domain is a ResourceNotFoundException', async () => {
-    const err = await expectError(ca.describeDomain({ domain: uniq('nope') }), 'ResourceNotFoundException');
+    const err = await expectError(ctx.ca.describeDomain({ domain: uniq('nope') }), 'ResourceNotFoundException');
     expect(err.resourceType).toBe('domain');
   });
 
   it('a domain of another owner is not found', async () => {
     const domain = uniq('other');
-    await ca.createDomain({ domain });
-    await expectError(ca.describeDomain({ domain, domainOwner: '111111111111' }), 'ResourceNotFoundException');
+    await ctx.ca.createDomain({ domain });
+    await expectError(ctx.ca.describeDomain({ domain, domainOwner: '111111111111' }), 'ResourceNotFoundException');
   });
 
   it('uses the SigV4 credential scope region in the ARN', async () => {
     const domain = uniq('region');
-    await ca.createDomain({ domain });
-    const eu = clientFor(server, 'eu-west-1');
+    await ctx.ca.createDomain({ domain });
+    const eu = clientFor(ctx.server, 'eu-west-1');
     const out = await eu.describeDomain({ domain });
     expect(out.domain!.arn).toBe(`arn:aws:codeartifact:eu-west-1:${ACCOUNT}:domain/${domain}`);
     const listed = await eu.listDomains({ maxResults: 1000 });
@@ -102,8 +83,8 @@ describe('DescribeDomain', () => {
 describe('ListDomains', () => {
   it('lists DomainSummary entries of every created domain', async () => {
     const names = [uniq('lst'), uniq('lst')];
-    for (const domain of names) await ca.createDomain({ domain });
-    const out = await ca.listDomains({});
+    for (const domain of names) await ctx.ca.createDomain({ domain });
+    const out = await ctx.ca.listDomains({});
     expect(out.$metadata.requestId).toBeTruthy();
     for (const domain of names) {
       const summary = out.domains!.find((d) => d.name === domain);
@@ -120,45 +101,45 @@ describe('ListDomains', () => {
 describe('DeleteDomain', () => {
   it('returns the deleted domain and removes it', async () => {
     const domain = uniq('del');
-    await ca.createDomain({ domain });
-    const out = await ca.deleteDomain({ domain });
+    await ctx.ca.createDomain({ domain });
+    const out = await ctx.ca.deleteDomain({ domain });
     expect(out.domain!.name).toBe(domain);
     expect(out.domain!.owner).toBe(ACCOUNT);
     expect(out.domain!.arn).toBe(`arn:aws:codeartifact:us-east-1:${ACCOUNT}:domain/${domain}`);
-    await expectError(ca.describeDomain({ domain }), 'ResourceNotFoundException');
+    await expectError(ctx.ca.describeDomain({ domain }), 'ResourceNotFoundException');
     expect(await allDomainNames()).not.toContain(domain);
   });
 
   it('a domain that still has repositories is a ConflictException, and nothing is deleted', async () => {
     const domain = uniq('busy');
-    await ca.createDomain({ domain });
-    await ca.createRepository({ domain, repository: 'r1' });
-    await expectError(ca.deleteDomain({ domain }), 'ConflictException');
-    const after = await ca.describeDomain({ domain });
+    await ctx.ca.createDomain({ domain });
+    await ctx.ca.createRepository({ domain, repository: 'r1' });
+    await expectError(ctx.ca.deleteDomain({ domain }), 'ConflictException');
+    const after = await ctx.ca.describeDomain({ domain });
     expect(after.domain!.repositoryCount).toBe(1);
-    expect((await ca.describeRepository({ domain, repository: 'r1' })).repository!.name).toBe('r1');
+    expect((await ctx.ca.describeRepository({ domain, repository: 'r1' })).repository!.name).toBe('r1');
     // Once empty it can go.
-    await ca.deleteRepository({ domain, repository: 'r1' });
-    await ca.deleteDomain({ domain });
-    await expectError(ca.describeDomain({ domain }), 'ResourceNotFoundException');
+    await ctx.ca.deleteRepository({ domain, repository: 'r1' });
+    await ctx.ca.deleteDomain({ domain });
+    await expectError(ctx.ca.describeDomain({ domain }), 'ResourceNotFoundException');
   });
 
   it('a deleted name can be created again, fresh', async () => {
     const domain = uniq('again');
-    await ca.createDomain({ domain });
-    await ca.createRepository({ domain, repository: 'gone' });
-    await ca.deleteRepository({ domain, repository: 'gone' });
-    await ca.deleteDomain({ domain });
-    const out = await ca.createDomain({ domain });
+    await ctx.ca.createDomain({ domain });
+    await ctx.ca.createRepository({ domain, repository: 'gone' });
+    await ctx.ca.deleteRepository({ domain, repository: 'gone' });
+    await ctx.ca.deleteDomain({ domain });
+    const out = await ctx.ca.createDomain({ domain });
     expect(out.domain!.repositoryCount).toBe(0);
-    await expectError(ca.describeRepository({ domain, repository: 'gone' }), 'ResourceNotFoundException');
+    await expectError(ctx.ca.describeRepository({ domain, repository: 'gone' }), 'ResourceNotFoundException');
   });
 
   it('an unknown domain never answers with an error DeleteDomain does not declare', async () => {
     // DeleteDomain declares AccessDenied, Conflict, InternalServer, Throttling, Validation: no NotFound.
     const domain = uniq('ghost');
     try {
-      await ca.deleteDomain({ domain });
+      await ctx.ca.deleteDomain({ domain });
     } catch (e) {
       const err = e as { name: string };
       expect(['AccessDeniedException', 'ConflictException', 'ThrottlingException', 'ValidationException']).toContain(
@@ -172,40 +153,40 @@ describe('DeleteDomain', () => {
 describe('domain counts stay true', () => {
   it('repositoryCount follows CreateRepository and DeleteRepository', async () => {
     const domain = uniq('count');
-    await ca.createDomain({ domain });
-    const count = async () => (await ca.describeDomain({ domain })).domain!.repositoryCount;
+    await ctx.ca.createDomain({ domain });
+    const count = async () => (await ctx.ca.describeDomain({ domain })).domain!.repositoryCount;
     expect(await count()).toBe(0);
-    await ca.createRepository({ domain, repository: 'one' });
+    await ctx.ca.createRepository({ domain, repository: 'one' });
     expect(await count()).toBe(1);
-    await ca.createRepository({ domain, repository: 'two' });
-    await ca.createRepository({ domain, repository: 'three', upstreams: [{ repositoryName: 'one' }] });
+    await ctx.ca.createRepository({ domain, repository: 'two' });
+    await ctx.ca.createRepository({ domain, repository: 'three', upstreams: [{ repositoryName: 'one' }] });
     expect(await count()).toBe(3);
-    await ca.deleteRepository({ domain, repository: 'two' });
+    await ctx.ca.deleteRepository({ domain, repository: 'two' });
     expect(await count()).toBe(2);
     // A failed create does not count.
-    await expectError(ca.createRepository({ domain, repository: 'one' }), 'ConflictException');
+    await expectError(ctx.ca.createRepository({ domain, repository: 'one' }), 'ConflictException');
     expect(await count()).toBe(2);
   });
 
   it('assetSizeBytes follows publishing and deleting', async () => {
     const domain = uniq('size');
-    await ca.createDomain({ domain });
-    await ca.createRepository({ domain, repository: 'store' });
+    await ctx.ca.createDomain({ domain });
+    await ctx.ca.createRepository({ domain, repository: 'store' });
     const at = { domain, repository: 'store', namespace: 'ns', package: 'pkg' };
-    const size = async () => (await ca.describeDomain({ domain })).domain!.assetSizeBytes;
+    const size = async () => (await ctx.ca.describeDomain({ domain })).domain!.assetSizeBytes;
     expect(await size()).toBe(0);
-    await publish(ca, at, '1.0.0', 'a.bin', Buffer.alloc(1000, 1));
+    await publish(ctx.ca, at, '1.0.0', 'a.bin', Buffer.alloc(1000, 1));
     expect(await size()).toBe(1000);
-    await publish(ca, at, '2.0.0', 'a.bin', Buffer.alloc(300, 2), { unfinished: true });
-    await publish(ca, at, '2.0.0', 'b.bin', Buffer.alloc(200, 3));
+    await publish(ctx.ca, at, '2.0.0', 'a.bin', Buffer.alloc(300, 2), { unfinished: true });
+    await publish(ctx.ca, at, '2.0.0', 'b.bin', Buffer.alloc(200, 3));
     expect(await size()).toBe(1500);
     // A rejected publish (wrong SHA-256) adds nothing.
     await expectError(
-      publish(ca, at, '3.0.0', 'c.bin', Buffer.alloc(50, 4), { sha: '0'.repeat(64) }),
+      publish(ctx.ca, at, '3.0.0', 'c.bin', Buffer.alloc(50, 4), { sha: '0'.repeat(64) }),
       'ValidationException',
     );
     expect(await size()).toBe(1500);
-    await ca.deletePackageVersions({
+    await ctx.ca.deletePackageVersions({
       domain,
       repository: 'store',
       format: 'generic',
@@ -214,7 +195,7 @@ describe('domain counts stay true', () => {
       versions: ['1.0.0'],
     });
     expect(await size()).toBe(500);
-    await ca.deletePackage({ domain, repository: 'store', format: 'generic', namespace: 'ns', package: 'pkg' });
+    await ctx.ca.deletePackage({ domain, repository: 'store', format: 'generic', namespace: 'ns', package: 'pkg' });
     expect(await size()).toBe(0);
   });
 });

@@ -1,8 +1,8 @@
-// Shared helpers of the conformance suites: a real server (test/support/server.ts), an SDK client pointed
-// at it, assertions on SDK errors, a SigV4-signed raw HTTP request for wire-level checks, and the generic
-// publish flow most suites build on.
+// Shared helpers of the conformance suites: a real server (test/support/server.ts) and an SDK client pointed
+// at it (useConformanceServer, which every suite file starts with), assertions on SDK errors, a SigV4-signed raw
+// HTTP request for wire-level checks, and the generic publish flow most suites build on.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { Codeartifact, type PublishPackageVersionCommandOutput } from '@aws-sdk/client-codeartifact';
 import { startServer, type RunningServer, type ServerOptions } from '../support/server.js';
 
@@ -115,6 +115,15 @@ export interface GenericCoordinates {
   package: string;
 }
 
+/** The input fields that name the generic package at `c` (DescribePackage, ListPackageVersions, ...). */
+export const pkgOf = (c: GenericCoordinates) => ({
+  domain: c.domain,
+  repository: c.repository,
+  format: 'generic' as const,
+  namespace: c.namespace,
+  package: c.package,
+});
+
 /** PublishPackageVersion for the generic format with the right SHA-256 unless one is given. */
 export function publish(
   client: Codeartifact,
@@ -139,13 +148,57 @@ export function publish(
   });
 }
 
+/** Fresh names for a domain (after `prefix`) and a repository in it. */
+function domainAndRepositoryNames(prefix: string) {
+  return { domain: uniq(prefix), repository: uniq('repo') };
+}
+
+async function createDomainAndRepository(client: Codeartifact, names: { domain: string; repository: string }) {
+  await client.createDomain({ domain: names.domain });
+  await client.createRepository({ domain: names.domain, repository: names.repository });
+}
+
 /** Creates a domain and one repository in it. */
 export async function domainWithRepository(client: Codeartifact, prefix = 'd') {
-  const domain = uniq(prefix);
-  const repository = uniq('repo');
-  await client.createDomain({ domain });
-  await client.createRepository({ domain, repository });
-  return { domain, repository };
+  const names = domainAndRepositoryNames(prefix);
+  await createDomainAndRepository(client, names);
+  return names;
+}
+
+/** What a suite file shares: its own server and an SDK client for it. */
+export interface ConformanceServer {
+  server: RunningServer;
+  /** A client for `server`; after `server.restart()` a suite sets a new one (see clientFor). */
+  ca: Codeartifact;
+}
+
+/** The same, plus a domain with one repository in it. */
+export interface ConformanceServerWithRepository extends ConformanceServer {
+  domain: string;
+  repository: string;
+}
+
+/**
+ * Registers the hooks a suite file starts with. beforeAll starts a server and makes a client for it, and given
+ * `prefix` creates a domain named after it with one repository in it; afterAll destroys the server and its data
+ * dir. A file's own beforeAll, registered after this call, runs after it.
+ *
+ * `server` and `ca` of the returned object are set by beforeAll: read them in hooks and tests only. `domain` and
+ * `repository` are named at once (a file may destructure them) and exist from beforeAll on.
+ */
+export function useConformanceServer(): ConformanceServer;
+export function useConformanceServer(prefix: string): ConformanceServerWithRepository;
+export function useConformanceServer(prefix?: string): ConformanceServer {
+  const ctx = (prefix === undefined ? {} : domainAndRepositoryNames(prefix)) as ConformanceServerWithRepository;
+  beforeAll(async () => {
+    ctx.server = await startConformanceServer();
+    ctx.ca = clientFor(ctx.server);
+    if (prefix !== undefined) await createDomainAndRepository(ctx.ca, ctx);
+  });
+  afterAll(async () => {
+    await ctx.server?.destroy();
+  });
+  return ctx;
 }
 
 export async function sleep(ms: number) {

@@ -1,34 +1,16 @@
 // The operations outside this issue answer 501 with error code NotImplemented and a message naming the
 // operation; the SDK surfaces that as an error named NotImplemented. Inputs are valid and point at real
 // resources, so a 501 is not a validation or not-found answer in disguise.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Codeartifact } from '@aws-sdk/client-codeartifact';
-import {
-  clientFor,
-  domainWithRepository,
-  expectError,
-  expectWireError,
-  publish,
-  rawRequest,
-  startConformanceServer,
-  type RunningServer,
-} from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectError, expectWireError, publish, rawRequest, useConformanceServer } from './helpers.js';
 
-let server: RunningServer;
-let ca: Codeartifact;
-let domain: string;
-let repository: string;
+const ctx = useConformanceServer('ni');
+/** This file's domain and its one repository, created before the first test. */
+const { domain, repository } = ctx;
 
 beforeAll(async () => {
-  server = await startConformanceServer();
-  ca = clientFor(server);
-  ({ domain, repository } = await domainWithRepository(ca, 'ni'));
-  await ca.createRepository({ domain, repository: 'dest' });
-  await publish(ca, { domain, repository, namespace: 'ns', package: 'pkg' }, '1.0', 'a.txt', 'x');
-});
-
-afterAll(async () => {
-  await server?.destroy();
+  await ctx.ca.createRepository({ domain, repository: 'dest' });
+  await publish(ctx.ca, { domain, repository, namespace: 'ns', package: 'pkg' }, '1.0', 'a.txt', 'x');
 });
 
 const policy = JSON.stringify({
@@ -37,11 +19,11 @@ const policy = JSON.stringify({
 });
 
 const calls: Array<[string, () => Promise<unknown>]> = [
-  ['AssociateExternalConnection', () => ca.associateExternalConnection({ domain, repository, externalConnection: 'public:pypi' })],
+  ['AssociateExternalConnection', () => ctx.ca.associateExternalConnection({ domain, repository, externalConnection: 'public:pypi' })],
   [
     'CopyPackageVersions',
     () =>
-      ca.copyPackageVersions({
+      ctx.ca.copyPackageVersions({
         domain,
         sourceRepository: repository,
         destinationRepository: 'dest',
@@ -51,19 +33,19 @@ const calls: Array<[string, () => Promise<unknown>]> = [
         versions: ['1.0'],
       }),
   ],
-  ['CreatePackageGroup', () => ca.createPackageGroup({ domain, packageGroup: '/generic/ns/*' })],
-  ['DeleteDomainPermissionsPolicy', () => ca.deleteDomainPermissionsPolicy({ domain })],
-  ['DeletePackageGroup', () => ca.deletePackageGroup({ domain, packageGroup: '/generic/ns/*' })],
-  ['DeleteRepositoryPermissionsPolicy', () => ca.deleteRepositoryPermissionsPolicy({ domain, repository })],
-  ['DescribePackageGroup', () => ca.describePackageGroup({ domain, packageGroup: '/*' })],
+  ['CreatePackageGroup', () => ctx.ca.createPackageGroup({ domain, packageGroup: '/generic/ns/*' })],
+  ['DeleteDomainPermissionsPolicy', () => ctx.ca.deleteDomainPermissionsPolicy({ domain })],
+  ['DeletePackageGroup', () => ctx.ca.deletePackageGroup({ domain, packageGroup: '/generic/ns/*' })],
+  ['DeleteRepositoryPermissionsPolicy', () => ctx.ca.deleteRepositoryPermissionsPolicy({ domain, repository })],
+  ['DescribePackageGroup', () => ctx.ca.describePackageGroup({ domain, packageGroup: '/*' })],
   [
     'DisassociateExternalConnection',
-    () => ca.disassociateExternalConnection({ domain, repository, externalConnection: 'public:pypi' }),
+    () => ctx.ca.disassociateExternalConnection({ domain, repository, externalConnection: 'public:pypi' }),
   ],
   [
     'DisposePackageVersions',
     () =>
-      ca.disposePackageVersions({
+      ctx.ca.disposePackageVersions({
         domain,
         repository,
         format: 'generic',
@@ -74,22 +56,22 @@ const calls: Array<[string, () => Promise<unknown>]> = [
   ],
   [
     'GetAssociatedPackageGroup',
-    () => ca.getAssociatedPackageGroup({ domain, format: 'generic', namespace: 'ns', package: 'pkg' }),
+    () => ctx.ca.getAssociatedPackageGroup({ domain, format: 'generic', namespace: 'ns', package: 'pkg' }),
   ],
-  ['GetDomainPermissionsPolicy', () => ca.getDomainPermissionsPolicy({ domain })],
-  ['GetRepositoryPermissionsPolicy', () => ca.getRepositoryPermissionsPolicy({ domain, repository })],
+  ['GetDomainPermissionsPolicy', () => ctx.ca.getDomainPermissionsPolicy({ domain })],
+  ['GetRepositoryPermissionsPolicy', () => ctx.ca.getRepositoryPermissionsPolicy({ domain, repository })],
   [
     'ListAllowedRepositoriesForGroup',
-    () => ca.listAllowedRepositoriesForGroup({ domain, packageGroup: '/*', originRestrictionType: 'PUBLISH' }),
+    () => ctx.ca.listAllowedRepositoriesForGroup({ domain, packageGroup: '/*', originRestrictionType: 'PUBLISH' }),
   ],
-  ['ListAssociatedPackages', () => ca.listAssociatedPackages({ domain, packageGroup: '/*' })],
-  ['ListPackageGroups', () => ca.listPackageGroups({ domain })],
-  ['ListSubPackageGroups', () => ca.listSubPackageGroups({ domain, packageGroup: '/*' })],
-  ['PutDomainPermissionsPolicy', () => ca.putDomainPermissionsPolicy({ domain, policyDocument: policy })],
+  ['ListAssociatedPackages', () => ctx.ca.listAssociatedPackages({ domain, packageGroup: '/*' })],
+  ['ListPackageGroups', () => ctx.ca.listPackageGroups({ domain })],
+  ['ListSubPackageGroups', () => ctx.ca.listSubPackageGroups({ domain, packageGroup: '/*' })],
+  ['PutDomainPermissionsPolicy', () => ctx.ca.putDomainPermissionsPolicy({ domain, policyDocument: policy })],
   [
     'PutPackageOriginConfiguration',
     () =>
-      ca.putPackageOriginConfiguration({
+      ctx.ca.putPackageOriginConfiguration({
         domain,
         repository,
         format: 'generic',
@@ -98,12 +80,12 @@ const calls: Array<[string, () => Promise<unknown>]> = [
         restrictions: { publish: 'BLOCK', upstream: 'ALLOW' },
       }),
   ],
-  ['PutRepositoryPermissionsPolicy', () => ca.putRepositoryPermissionsPolicy({ domain, repository, policyDocument: policy })],
-  ['UpdatePackageGroup', () => ca.updatePackageGroup({ domain, packageGroup: '/*', description: 'x' })],
+  ['PutRepositoryPermissionsPolicy', () => ctx.ca.putRepositoryPermissionsPolicy({ domain, repository, policyDocument: policy })],
+  ['UpdatePackageGroup', () => ctx.ca.updatePackageGroup({ domain, packageGroup: '/*', description: 'x' })],
   [
     'UpdatePackageGroupOriginConfiguration',
     () =>
-      ca.updatePackageGroupOriginConfiguration({
+      ctx.ca.updatePackageGroupOriginConfiguration({
         domain,
         packageGroup: '/*',
         restrictions: { PUBLISH: 'BLOCK' },
@@ -124,13 +106,13 @@ describe('not implemented operations', () => {
   });
 
   it('the 501 is the documented wire encoding', async () => {
-    const res = await rawRequest(server, 'POST', '/v1/package-groups', { query: { domain } });
+    const res = await rawRequest(ctx.server, 'POST', '/v1/package-groups', { query: { domain } });
     expectWireError(res, 'NotImplemented');
     expect(res.json.message).toContain('ListPackageGroups');
   });
 
   it('the not implemented calls changed nothing', async () => {
-    const v = await ca.describePackageVersion({
+    const v = await ctx.ca.describePackageVersion({
       domain,
       repository,
       format: 'generic',
@@ -139,11 +121,11 @@ describe('not implemented operations', () => {
       packageVersion: '1.0',
     });
     expect(v.packageVersion!.status).toBe('Published');
-    const p = await ca.describePackage({ domain, repository, format: 'generic', namespace: 'ns', package: 'pkg' });
+    const p = await ctx.ca.describePackage({ domain, repository, format: 'generic', namespace: 'ns', package: 'pkg' });
     expect(p.package!.originConfiguration!.restrictions).toEqual({ publish: 'ALLOW', upstream: 'BLOCK' });
-    const r = await ca.describeRepository({ domain, repository });
+    const r = await ctx.ca.describeRepository({ domain, repository });
     expect(r.repository!.externalConnections ?? []).toEqual([]);
-    const dest = await ca.listPackages({ domain, repository: 'dest' });
+    const dest = await ctx.ca.listPackages({ domain, repository: 'dest' });
     expect(dest.packages ?? []).toEqual([]);
   });
 });

@@ -4,36 +4,23 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Codeartifact } from '@aws-sdk/client-codeartifact';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  clientFor,
   domainWithRepository,
   expectError,
   hashesOf,
+  pkgOf,
   publish,
   sha256,
   sleep,
-  startConformanceServer,
   uniq,
+  useConformanceServer,
   type GenericCoordinates,
-  type RunningServer,
 } from './helpers.js';
 
-let server: RunningServer;
-let ca: Codeartifact;
-let domain: string;
-let repository: string;
-
-beforeAll(async () => {
-  server = await startConformanceServer();
-  ca = clientFor(server);
-  ({ domain, repository } = await domainWithRepository(ca, 'pkg'));
-});
-
-afterAll(async () => {
-  await server?.destroy();
-});
+const ctx = useConformanceServer('pkg');
+/** This file's domain and its one repository, created before the first test. */
+const { domain, repository } = ctx;
 
 /** A fresh generic package in the shared repository. */
 function fresh(namespace = 'ns'): GenericCoordinates {
@@ -51,27 +38,19 @@ function filesNamed(dir: string, needle: string): string[] {
   return out;
 }
 
-const pkg = (at: GenericCoordinates) => ({
-  domain: at.domain,
-  repository: at.repository,
-  format: 'generic' as const,
-  namespace: at.namespace,
-  package: at.package,
-});
-
-const ver = (at: GenericCoordinates, packageVersion: string) => ({ ...pkg(at), packageVersion });
+const ver = (at: GenericCoordinates, packageVersion: string) => ({ ...pkgOf(at), packageVersion });
 
 async function statusOf(at: GenericCoordinates, version: string) {
-  return (await ca.describePackageVersion(ver(at, version))).packageVersion!.status;
+  return (await ctx.ca.describePackageVersion(ver(at, version))).packageVersion!.status;
 }
 
 async function assetNames(at: GenericCoordinates, version: string) {
-  const out = await ca.listPackageVersionAssets(ver(at, version));
+  const out = await ctx.ca.listPackageVersionAssets(ver(at, version));
   return (out.assets ?? []).map((a) => a.name!).sort();
 }
 
 async function versionsOf(at: GenericCoordinates, extra: Record<string, unknown> = {}) {
-  const out = await ca.listPackageVersions({ ...pkg(at), ...extra });
+  const out = await ctx.ca.listPackageVersions({ ...pkgOf(at), ...extra });
   return out;
 }
 
@@ -79,7 +58,7 @@ describe('PublishPackageVersion', () => {
   it('publishes a version with one asset and returns the PublishPackageVersionResult', async () => {
     const at = fresh();
     const content = Buffer.from('hello, generic world\n');
-    const out = await publish(ca, at, '1.0.0', 'hello.txt', content);
+    const out = await publish(ctx.ca, at, '1.0.0', 'hello.txt', content);
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect(out.format).toBe('generic');
     expect(out.namespace).toBe(at.namespace);
@@ -89,20 +68,20 @@ describe('PublishPackageVersion', () => {
     expect(typeof out.versionRevision).toBe('string');
     expect(out.versionRevision!.length).toBeGreaterThan(0);
     expect(out.asset).toEqual({ name: 'hello.txt', size: content.length, hashes: hashesOf(content) });
-    const described = await ca.describePackageVersion(ver(at, '1.0.0'));
+    const described = await ctx.ca.describePackageVersion(ver(at, '1.0.0'));
     expect(described.packageVersion!.revision).toBe(out.versionRevision);
     expect(described.packageVersion!.status).toBe('Published');
   });
 
   it('unfinished=true keeps the version Unfinished while assets are added; the last one publishes it', async () => {
     const at = fresh();
-    const a = await publish(ca, at, '2.0.0', 'a.bin', 'aaa', { unfinished: true });
+    const a = await publish(ctx.ca, at, '2.0.0', 'a.bin', 'aaa', { unfinished: true });
     expect(a.status).toBe('Unfinished');
     expect(await statusOf(at, '2.0.0')).toBe('Unfinished');
-    const b = await publish(ca, at, '2.0.0', 'b.bin', 'bbbb', { unfinished: true });
+    const b = await publish(ctx.ca, at, '2.0.0', 'b.bin', 'bbbb', { unfinished: true });
     expect(b.status).toBe('Unfinished');
     expect(b.versionRevision).not.toBe(a.versionRevision);
-    const c = await publish(ca, at, '2.0.0', 'c.bin', 'ccccc');
+    const c = await publish(ctx.ca, at, '2.0.0', 'c.bin', 'ccccc');
     expect(c.status).toBe('Published');
     expect(await statusOf(at, '2.0.0')).toBe('Published');
     expect(await assetNames(at, '2.0.0')).toEqual(['a.bin', 'b.bin', 'c.bin']);
@@ -110,20 +89,23 @@ describe('PublishPackageVersion', () => {
 
   it('adding an asset to a Published version is a ConflictException and adds nothing', async () => {
     const at = fresh();
-    const first = await publish(ca, at, '1.0.0', 'only.txt', 'one');
-    await expectError(publish(ca, at, '1.0.0', 'late.txt', 'two'), 'ConflictException');
-    await expectError(publish(ca, at, '1.0.0', 'late2.txt', 'two', { unfinished: true }), 'ConflictException');
+    const first = await publish(ctx.ca, at, '1.0.0', 'only.txt', 'one');
+    await expectError(publish(ctx.ca, at, '1.0.0', 'late.txt', 'two'), 'ConflictException');
+    await expectError(publish(ctx.ca, at, '1.0.0', 'late2.txt', 'two', { unfinished: true }), 'ConflictException');
     expect(await assetNames(at, '1.0.0')).toEqual(['only.txt']);
-    const described = await ca.describePackageVersion(ver(at, '1.0.0'));
+    const described = await ctx.ca.describePackageVersion(ver(at, '1.0.0'));
     expect(described.packageVersion!.status).toBe('Published');
     expect(described.packageVersion!.revision).toBe(first.versionRevision);
   });
 
   it('publishing the same asset name again is a ConflictException and keeps the first bytes', async () => {
     const at = fresh();
-    await publish(ca, at, '1.0.0', 'same.txt', 'original', { unfinished: true });
-    await expectError(publish(ca, at, '1.0.0', 'same.txt', 'replacement', { unfinished: true }), 'ConflictException');
-    const assets = (await ca.listPackageVersionAssets(ver(at, '1.0.0'))).assets!;
+    await publish(ctx.ca, at, '1.0.0', 'same.txt', 'original', { unfinished: true });
+    await expectError(
+      publish(ctx.ca, at, '1.0.0', 'same.txt', 'replacement', { unfinished: true }),
+      'ConflictException',
+    );
+    const assets = (await ctx.ca.listPackageVersionAssets(ver(at, '1.0.0'))).assets!;
     expect(assets).toHaveLength(1);
     expect(assets[0]!.hashes!['SHA-256']).toBe(sha256('original'));
     expect(await statusOf(at, '1.0.0')).toBe('Unfinished');
@@ -132,52 +114,52 @@ describe('PublishPackageVersion', () => {
   it('a SHA-256 that does not match the bytes is a ValidationException and creates nothing', async () => {
     const at = fresh();
     await expectError(
-      publish(ca, at, '1.0.0', 'x.txt', 'actual bytes', { sha: sha256('other bytes') }),
+      publish(ctx.ca, at, '1.0.0', 'x.txt', 'actual bytes', { sha: sha256('other bytes') }),
       'ValidationException',
     );
-    await expectError(ca.describePackageVersion(ver(at, '1.0.0')), 'ResourceNotFoundException');
-    await expectError(ca.describePackage(pkg(at)), 'ResourceNotFoundException');
-    const listed = await ca.listPackages({ domain, repository, packagePrefix: at.package });
+    await expectError(ctx.ca.describePackageVersion(ver(at, '1.0.0')), 'ResourceNotFoundException');
+    await expectError(ctx.ca.describePackage(pkgOf(at)), 'ResourceNotFoundException');
+    const listed = await ctx.ca.listPackages({ domain, repository, packagePrefix: at.package });
     expect(listed.packages ?? []).toEqual([]);
   });
 
   it('a SHA-256 mismatch on an Unfinished version adds no asset and keeps the revision', async () => {
     const at = fresh();
-    const first = await publish(ca, at, '1.0.0', 'ok.txt', 'ok', { unfinished: true });
+    const first = await publish(ctx.ca, at, '1.0.0', 'ok.txt', 'ok', { unfinished: true });
     await expectError(
-      publish(ca, at, '1.0.0', 'bad.txt', 'bad', { sha: sha256('not bad'), unfinished: true }),
+      publish(ctx.ca, at, '1.0.0', 'bad.txt', 'bad', { sha: sha256('not bad'), unfinished: true }),
       'ValidationException',
     );
     expect(await assetNames(at, '1.0.0')).toEqual(['ok.txt']);
-    const described = await ca.describePackageVersion(ver(at, '1.0.0'));
+    const described = await ctx.ca.describePackageVersion(ver(at, '1.0.0'));
     expect(described.packageVersion!.status).toBe('Unfinished');
     expect(described.packageVersion!.revision).toBe(first.versionRevision);
     // The name is still free for the right bytes.
-    const ok = await publish(ca, at, '1.0.0', 'bad.txt', 'bad');
+    const ok = await publish(ctx.ca, at, '1.0.0', 'bad.txt', 'bad');
     expect(ok.status).toBe('Published');
   });
 
   it.each(['pypi', 'npm', 'maven'])('format %s is a ValidationException and creates nothing', async (format) => {
     const at = fresh();
-    await expectError(publish(ca, at, '1.0.0', 'a.txt', 'x', { format }), 'ValidationException');
-    const listed = await ca.listPackages({ domain, repository, packagePrefix: at.package });
+    await expectError(publish(ctx.ca, at, '1.0.0', 'a.txt', 'x', { format }), 'ValidationException');
+    const listed = await ctx.ca.listPackages({ domain, repository, packagePrefix: at.package });
     expect(listed.packages ?? []).toEqual([]);
   });
 
   it('a generic publish without a namespace is a ValidationException', async () => {
     const at = fresh();
-    await expectError(publish(ca, at, '1.0.0', 'a.txt', 'x', { omitNamespace: true }), 'ValidationException');
-    const listed = await ca.listPackages({ domain, repository, packagePrefix: at.package });
+    await expectError(publish(ctx.ca, at, '1.0.0', 'a.txt', 'x', { omitNamespace: true }), 'ValidationException');
+    const listed = await ctx.ca.listPackages({ domain, repository, packagePrefix: at.package });
     expect(listed.packages ?? []).toEqual([]);
   });
 
   it('an unknown repository or domain is a ResourceNotFoundException', async () => {
     await expectError(
-      publish(ca, { ...fresh(), repository: 'no-such-repo' }, '1.0.0', 'a.txt', 'x'),
+      publish(ctx.ca, { ...fresh(), repository: 'no-such-repo' }, '1.0.0', 'a.txt', 'x'),
       'ResourceNotFoundException',
     );
     await expectError(
-      publish(ca, { ...fresh(), domain: uniq('nodom') }, '1.0.0', 'a.txt', 'x'),
+      publish(ctx.ca, { ...fresh(), domain: uniq('nodom') }, '1.0.0', 'a.txt', 'x'),
       'ResourceNotFoundException',
     );
   });
@@ -186,26 +168,26 @@ describe('PublishPackageVersion', () => {
     const at = fresh();
     const content = randomBytes(2 * 1024 * 1024 + 3);
     const actual = sha256(content);
-    await expectError(publish(ca, at, '1.0.0', 'big.bin', content, { sha: sha256('x') }), 'ValidationException');
-    await expectError(ca.describePackageVersion(ver(at, '1.0.0')), 'ResourceNotFoundException');
-    expect(filesNamed(server.dataDir, actual)).toEqual([]);
+    await expectError(publish(ctx.ca, at, '1.0.0', 'big.bin', content, { sha: sha256('x') }), 'ValidationException');
+    await expectError(ctx.ca.describePackageVersion(ver(at, '1.0.0')), 'ResourceNotFoundException');
+    expect(filesNamed(ctx.server.dataDir, actual)).toEqual([]);
     // The same bytes with the right hash are stored.
-    await publish(ca, at, '1.0.0', 'big.bin', content);
-    expect(filesNamed(server.dataDir, actual)).toHaveLength(1);
+    await publish(ctx.ca, at, '1.0.0', 'big.bin', content);
+    expect(filesNamed(ctx.server.dataDir, actual)).toHaveLength(1);
   });
 
   it('coordinates with characters that need URL encoding round-trip exactly', async () => {
     const at = { domain, repository, namespace: 'ns:é+1', package: 'a+b%20c~d' };
     const version = '1.0.0+build~1';
     const assetName = 'dir/file name+1&x=y.txt';
-    const out = await publish(ca, at, version, assetName, 'encoded');
+    const out = await publish(ctx.ca, at, version, assetName, 'encoded');
     expect(out).toMatchObject({ namespace: at.namespace, package: at.package, version, asset: { name: assetName } });
-    const listed = await ca.listPackages({ domain, repository, packagePrefix: 'a+b' });
+    const listed = await ctx.ca.listPackages({ domain, repository, packagePrefix: 'a+b' });
     expect(listed.packages!.map((p) => [p.namespace, p.package])).toEqual([[at.namespace, at.package]]);
-    const v = await ca.describePackageVersion(ver(at, version));
+    const v = await ctx.ca.describePackageVersion(ver(at, version));
     expect(v.packageVersion).toMatchObject({ namespace: at.namespace, packageName: at.package, version });
     expect(await assetNames(at, version)).toEqual([assetName]);
-    const got = await ca.getPackageVersionAsset({ ...ver(at, version), asset: assetName });
+    const got = await ctx.ca.getPackageVersionAsset({ ...ver(at, version), asset: assetName });
     expect(got.assetName).toBe(assetName);
     expect(got.packageVersion).toBe(version);
     expect(Buffer.from(await got.asset!.transformToByteArray()).toString()).toBe('encoded');
@@ -213,25 +195,25 @@ describe('PublishPackageVersion', () => {
 
   it('a version lives in its repository only', async () => {
     const at = fresh('iso');
-    await publish(ca, at, '1.0', 'a.txt', 'x');
-    await ca.createRepository({ domain, repository: `${repository}-other` });
+    await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    await ctx.ca.createRepository({ domain, repository: `${repository}-other` });
     const elsewhere = { ...at, repository: `${repository}-other` };
-    await expectError(ca.describePackage(pkg(elsewhere)), 'ResourceNotFoundException');
-    await expectError(ca.describePackageVersion(ver(elsewhere, '1.0')), 'ResourceNotFoundException');
+    await expectError(ctx.ca.describePackage(pkgOf(elsewhere)), 'ResourceNotFoundException');
+    await expectError(ctx.ca.describePackageVersion(ver(elsewhere, '1.0')), 'ResourceNotFoundException');
     // Publishing the same coordinates there is independent.
-    const there = await publish(ca, elsewhere, '1.0', 'a.txt', 'y');
+    const there = await publish(ctx.ca, elsewhere, '1.0', 'a.txt', 'y');
     expect(there.status).toBe('Published');
-    const here = await ca.listPackageVersionAssets(ver(at, '1.0'));
+    const here = await ctx.ca.listPackageVersionAssets(ver(at, '1.0'));
     expect(here.assets![0]!.hashes!['SHA-256']).toBe(sha256('x'));
   });
 
   it('a deleted version can be published again', async () => {
     const at = fresh();
-    await publish(ca, at, '1.0.0', 'a.txt', 'first');
-    await ca.deletePackageVersions({ ...pkg(at), versions: ['1.0.0'] });
-    const again = await publish(ca, at, '1.0.0', 'a.txt', 'second');
+    await publish(ctx.ca, at, '1.0.0', 'a.txt', 'first');
+    await ctx.ca.deletePackageVersions({ ...pkgOf(at), versions: ['1.0.0'] });
+    const again = await publish(ctx.ca, at, '1.0.0', 'a.txt', 'second');
     expect(again.status).toBe('Published');
-    const assets = (await ca.listPackageVersionAssets(ver(at, '1.0.0'))).assets!;
+    const assets = (await ctx.ca.listPackageVersionAssets(ver(at, '1.0.0'))).assets!;
     expect(assets.map((a) => a.hashes!['SHA-256'])).toEqual([sha256('second')]);
   });
 });
@@ -241,9 +223,9 @@ describe('ListPackages', () => {
   let r: string;
 
   beforeAll(async () => {
-    ({ domain: d, repository: r } = await domainWithRepository(ca, 'lp'));
+    ({ domain: d, repository: r } = await domainWithRepository(ctx.ca, 'lp'));
     const put = (namespace: string, name: string) =>
-      publish(ca, { domain: d, repository: r, namespace, package: name }, '1.0', 'f.txt', `${namespace}/${name}`);
+      publish(ctx.ca, { domain: d, repository: r, namespace, package: name }, '1.0', 'f.txt', `${namespace}/${name}`);
     await put('alpha', 'web-app');
     await put('alpha', 'web-lib');
     await put('alpha', 'cli');
@@ -252,12 +234,12 @@ describe('ListPackages', () => {
   });
 
   const list = async (filters: Record<string, unknown> = {}) => {
-    const out = await ca.listPackages({ domain: d, repository: r, ...filters });
+    const out = await ctx.ca.listPackages({ domain: d, repository: r, ...filters });
     return (out.packages ?? []).map((p) => `${p.namespace}/${p.package}`).sort();
   };
 
   it('lists every package as a PackageSummary', async () => {
-    const out = await ca.listPackages({ domain: d, repository: r });
+    const out = await ctx.ca.listPackages({ domain: d, repository: r });
     expect(out.packages).toHaveLength(5);
     const app = out.packages!.find((p) => p.package === 'web-app')!;
     expect(app).toEqual({
@@ -315,18 +297,18 @@ describe('ListPackages', () => {
   });
 
   it('an empty repository has no packages; an unknown one is a ResourceNotFoundException', async () => {
-    await ca.createRepository({ domain: d, repository: 'empty' });
-    expect((await ca.listPackages({ domain: d, repository: 'empty' })).packages ?? []).toEqual([]);
-    await expectError(ca.listPackages({ domain: d, repository: 'nope' }), 'ResourceNotFoundException');
-    await expectError(ca.listPackages({ domain: uniq('nodom'), repository: r }), 'ResourceNotFoundException');
+    await ctx.ca.createRepository({ domain: d, repository: 'empty' });
+    expect((await ctx.ca.listPackages({ domain: d, repository: 'empty' })).packages ?? []).toEqual([]);
+    await expectError(ctx.ca.listPackages({ domain: d, repository: 'nope' }), 'ResourceNotFoundException');
+    await expectError(ctx.ca.listPackages({ domain: uniq('nodom'), repository: r }), 'ResourceNotFoundException');
   });
 });
 
 describe('DescribePackage', () => {
   it('returns the PackageDescription with the origin configuration of a published package', async () => {
     const at = fresh('desc');
-    await publish(ca, at, '1.0', 'a.txt', 'x');
-    const out = await ca.describePackage(pkg(at));
+    await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    const out = await ctx.ca.describePackage(pkgOf(at));
     expect(out.package).toEqual({
       format: 'generic',
       namespace: 'desc',
@@ -337,34 +319,37 @@ describe('DescribePackage', () => {
 
   it('unknown package, namespace or format is a ResourceNotFoundException', async () => {
     const at = fresh('known');
-    await publish(ca, at, '1.0', 'a.txt', 'x');
-    const err = await expectError(ca.describePackage({ ...pkg(at), package: 'nope' }), 'ResourceNotFoundException');
-    expect(err.resourceType).toBe('package');
-    await expectError(ca.describePackage({ ...pkg(at), namespace: 'other' }), 'ResourceNotFoundException');
-    await expectError(
-      ca.describePackage({ domain, repository, format: 'npm', package: at.package }),
+    await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    const err = await expectError(
+      ctx.ca.describePackage({ ...pkgOf(at), package: 'nope' }),
       'ResourceNotFoundException',
     );
-    await expectError(ca.describePackage({ ...pkg(at), repository: 'nope' }), 'ResourceNotFoundException');
+    expect(err.resourceType).toBe('package');
+    await expectError(ctx.ca.describePackage({ ...pkgOf(at), namespace: 'other' }), 'ResourceNotFoundException');
+    await expectError(
+      ctx.ca.describePackage({ domain, repository, format: 'npm', package: at.package }),
+      'ResourceNotFoundException',
+    );
+    await expectError(ctx.ca.describePackage({ ...pkgOf(at), repository: 'nope' }), 'ResourceNotFoundException');
   });
 });
 
 describe('DeletePackage', () => {
   it('returns the deleted PackageSummary and removes the package with its versions', async () => {
     const at = fresh('delp');
-    await publish(ca, at, '1.0', 'a.txt', 'x');
-    await publish(ca, at, '2.0', 'a.txt', 'y');
-    const out = await ca.deletePackage(pkg(at));
+    await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    await publish(ctx.ca, at, '2.0', 'a.txt', 'y');
+    const out = await ctx.ca.deletePackage(pkgOf(at));
     expect(out.deletedPackage).toMatchObject({ format: 'generic', namespace: 'delp', package: at.package });
-    await expectError(ca.describePackage(pkg(at)), 'ResourceNotFoundException');
-    await expectError(ca.describePackageVersion(ver(at, '1.0')), 'ResourceNotFoundException');
-    await expectError(ca.listPackageVersions(pkg(at)), 'ResourceNotFoundException');
-    const listed = await ca.listPackages({ domain, repository, packagePrefix: at.package });
+    await expectError(ctx.ca.describePackage(pkgOf(at)), 'ResourceNotFoundException');
+    await expectError(ctx.ca.describePackageVersion(ver(at, '1.0')), 'ResourceNotFoundException');
+    await expectError(ctx.ca.listPackageVersions(pkgOf(at)), 'ResourceNotFoundException');
+    const listed = await ctx.ca.listPackages({ domain, repository, packagePrefix: at.package });
     expect(listed.packages ?? []).toEqual([]);
   });
 
   it('an unknown package is a ResourceNotFoundException', async () => {
-    await expectError(ca.deletePackage(pkg(fresh())), 'ResourceNotFoundException');
+    await expectError(ctx.ca.deletePackage(pkgOf(fresh())), 'ResourceNotFoundException');
   });
 });
 
@@ -376,7 +361,7 @@ describe('ListPackageVersions', () => {
     at.repository = repository;
     // Published out of version order, with distinct published times.
     for (const v of ['1.10.0', '1.2.0', '1.9.0']) {
-      await publish(ca, at, v, 'a.txt', v);
+      await publish(ctx.ca, at, v, 'a.txt', v);
       await sleep(30);
     }
   });
@@ -391,7 +376,7 @@ describe('ListPackageVersions', () => {
       expect(v.status).toBe('Published');
       expect(v.origin?.originType).toBe('INTERNAL');
       if (v.origin?.domainEntryPoint) expect(v.origin.domainEntryPoint.repositoryName).toBe(repository);
-      const described = await ca.describePackageVersion(ver(at, v.version!));
+      const described = await ctx.ca.describePackageVersion(ver(at, v.version!));
       expect(v.revision).toBe(described.packageVersion!.revision);
     }
     expect(out.nextToken).toBeUndefined();
@@ -417,14 +402,14 @@ describe('ListPackageVersions', () => {
 
   it('filters by status; without a status lists every status', async () => {
     const sat = fresh('status');
-    await publish(ca, sat, '1.0.0', 'a.txt', '1');
+    await publish(ctx.ca, sat, '1.0.0', 'a.txt', '1');
     await sleep(20);
-    await publish(ca, sat, '2.0.0', 'a.txt', '2');
+    await publish(ctx.ca, sat, '2.0.0', 'a.txt', '2');
     await sleep(20);
-    await publish(ca, sat, '3.0.0', 'a.txt', '3');
-    await publish(ca, sat, '4.0.0', 'a.txt', '4', { unfinished: true });
-    await ca.updatePackageVersionsStatus({ ...pkg(sat), versions: ['3.0.0'], targetStatus: 'Unlisted' });
-    await ca.updatePackageVersionsStatus({ ...pkg(sat), versions: ['2.0.0'], targetStatus: 'Archived' });
+    await publish(ctx.ca, sat, '3.0.0', 'a.txt', '3');
+    await publish(ctx.ca, sat, '4.0.0', 'a.txt', '4', { unfinished: true });
+    await ctx.ca.updatePackageVersionsStatus({ ...pkgOf(sat), versions: ['3.0.0'], targetStatus: 'Unlisted' });
+    await ctx.ca.updatePackageVersionsStatus({ ...pkgOf(sat), versions: ['2.0.0'], targetStatus: 'Archived' });
     const names = async (status?: string) =>
       ((await versionsOf(sat, status ? { status } : {})).versions ?? []).map((v) => `${v.version}:${v.status}`);
     expect(await names()).toEqual(['1.0.0:Published', '2.0.0:Archived', '3.0.0:Unlisted', '4.0.0:Unfinished']);
@@ -438,7 +423,7 @@ describe('ListPackageVersions', () => {
   });
 
   it('an unknown package is a ResourceNotFoundException', async () => {
-    await expectError(ca.listPackageVersions(pkg(fresh())), 'ResourceNotFoundException');
+    await expectError(ctx.ca.listPackageVersions(pkgOf(fresh())), 'ResourceNotFoundException');
   });
 });
 
@@ -446,8 +431,8 @@ describe('DescribePackageVersion', () => {
   it('returns the PackageVersionDescription', async () => {
     const at = fresh('dv');
     const before = Date.now();
-    const published = await publish(ca, at, '3.1.4', 'pi.txt', '3.14159');
-    const out = await ca.describePackageVersion(ver(at, '3.1.4'));
+    const published = await publish(ctx.ca, at, '3.1.4', 'pi.txt', '3.14159');
+    const out = await ctx.ca.describePackageVersion(ver(at, '3.1.4'));
     const v = out.packageVersion!;
     expect(v.format).toBe('generic');
     expect(v.namespace).toBe('dv');
@@ -463,11 +448,11 @@ describe('DescribePackageVersion', () => {
 
   it('unknown version or package is a ResourceNotFoundException', async () => {
     const at = fresh('dv');
-    await publish(ca, at, '1.0', 'a.txt', 'x');
-    const err = await expectError(ca.describePackageVersion(ver(at, '9.9')), 'ResourceNotFoundException');
+    await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    const err = await expectError(ctx.ca.describePackageVersion(ver(at, '9.9')), 'ResourceNotFoundException');
     expect(err.resourceType).toBe('package-version');
     await expectError(
-      ca.describePackageVersion({ ...ver(at, '1.0'), package: 'nope' }),
+      ctx.ca.describePackageVersion({ ...ver(at, '1.0'), package: 'nope' }),
       'ResourceNotFoundException',
     );
   });
@@ -476,10 +461,10 @@ describe('DescribePackageVersion', () => {
 describe('UpdatePackageVersionsStatus', () => {
   it('moves versions between Published, Unlisted and Archived', async () => {
     const at = fresh('ups');
-    const p1 = await publish(ca, at, '1.0', 'a.txt', '1');
-    await publish(ca, at, '2.0', 'a.txt', '2');
-    const out = await ca.updatePackageVersionsStatus({
-      ...pkg(at),
+    const p1 = await publish(ctx.ca, at, '1.0', 'a.txt', '1');
+    await publish(ctx.ca, at, '2.0', 'a.txt', '2');
+    const out = await ctx.ca.updatePackageVersionsStatus({
+      ...pkgOf(at),
       versions: ['1.0', '2.0'],
       targetStatus: 'Unlisted',
     });
@@ -490,9 +475,13 @@ describe('UpdatePackageVersionsStatus', () => {
     expect(await statusOf(at, '1.0')).toBe('Unlisted');
     expect(await statusOf(at, '2.0')).toBe('Unlisted');
 
-    await ca.updatePackageVersionsStatus({ ...pkg(at), versions: ['1.0'], targetStatus: 'Archived' });
+    await ctx.ca.updatePackageVersionsStatus({ ...pkgOf(at), versions: ['1.0'], targetStatus: 'Archived' });
     expect(await statusOf(at, '1.0')).toBe('Archived');
-    const back = await ca.updatePackageVersionsStatus({ ...pkg(at), versions: ['1.0'], targetStatus: 'Published' });
+    const back = await ctx.ca.updatePackageVersionsStatus({
+      ...pkgOf(at),
+      versions: ['1.0'],
+      targetStatus: 'Published',
+    });
     expect(back.successfulVersions!['1.0']!.status).toBe('Published');
     expect(await statusOf(at, '1.0')).toBe('Published');
     // The assets are untouched by status changes.
@@ -502,23 +491,23 @@ describe('UpdatePackageVersionsStatus', () => {
 
   it('finishes an Unfinished version with targetStatus Published', async () => {
     const at = fresh('fin');
-    await publish(ca, at, '1.0', 'a.txt', 'x', { unfinished: true });
-    const out = await ca.updatePackageVersionsStatus({
-      ...pkg(at),
+    await publish(ctx.ca, at, '1.0', 'a.txt', 'x', { unfinished: true });
+    const out = await ctx.ca.updatePackageVersionsStatus({
+      ...pkgOf(at),
       versions: ['1.0'],
       expectedStatus: 'Unfinished',
       targetStatus: 'Published',
     });
     expect(out.successfulVersions!['1.0']!.status).toBe('Published');
     expect(await statusOf(at, '1.0')).toBe('Published');
-    await expectError(publish(ca, at, '1.0', 'b.txt', 'y'), 'ConflictException');
+    await expectError(publish(ctx.ca, at, '1.0', 'b.txt', 'y'), 'ConflictException');
   });
 
   it('an expectedStatus that does not match fails that version with MISMATCHED_STATUS', async () => {
     const at = fresh('mis');
-    await publish(ca, at, '1.0', 'a.txt', 'x');
-    const out = await ca.updatePackageVersionsStatus({
-      ...pkg(at),
+    await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    const out = await ctx.ca.updatePackageVersionsStatus({
+      ...pkgOf(at),
       versions: ['1.0'],
       expectedStatus: 'Unlisted',
       targetStatus: 'Archived',
@@ -527,8 +516,8 @@ describe('UpdatePackageVersionsStatus', () => {
     expect(out.failedVersions!['1.0']!.errorCode).toBe('MISMATCHED_STATUS');
     expect(typeof out.failedVersions!['1.0']!.errorMessage).toBe('string');
     expect(await statusOf(at, '1.0')).toBe('Published');
-    const ok = await ca.updatePackageVersionsStatus({
-      ...pkg(at),
+    const ok = await ctx.ca.updatePackageVersionsStatus({
+      ...pkgOf(at),
       versions: ['1.0'],
       expectedStatus: 'Published',
       targetStatus: 'Archived',
@@ -538,17 +527,17 @@ describe('UpdatePackageVersionsStatus', () => {
 
   it('a revision that does not match fails that version with MISMATCHED_REVISION', async () => {
     const at = fresh('rev');
-    const published = await publish(ca, at, '1.0', 'a.txt', 'x');
-    const out = await ca.updatePackageVersionsStatus({
-      ...pkg(at),
+    const published = await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    const out = await ctx.ca.updatePackageVersionsStatus({
+      ...pkgOf(at),
       versions: ['1.0'],
       versionRevisions: { '1.0': 'not-the-revision' },
       targetStatus: 'Unlisted',
     });
     expect(out.failedVersions!['1.0']!.errorCode).toBe('MISMATCHED_REVISION');
     expect(await statusOf(at, '1.0')).toBe('Published');
-    const ok = await ca.updatePackageVersionsStatus({
-      ...pkg(at),
+    const ok = await ctx.ca.updatePackageVersionsStatus({
+      ...pkgOf(at),
       versions: ['1.0'],
       versionRevisions: { '1.0': published.versionRevision! },
       targetStatus: 'Unlisted',
@@ -558,17 +547,17 @@ describe('UpdatePackageVersionsStatus', () => {
 
   it('an unknown version fails with NOT_FOUND', async () => {
     const at = fresh('nf');
-    await publish(ca, at, '1.0', 'a.txt', 'x');
-    const out = await ca.updatePackageVersionsStatus({ ...pkg(at), versions: ['7.7'], targetStatus: 'Unlisted' });
+    await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    const out = await ctx.ca.updatePackageVersionsStatus({ ...pkgOf(at), versions: ['7.7'], targetStatus: 'Unlisted' });
     expect(out.failedVersions!['7.7']!.errorCode).toBe('NOT_FOUND');
     expect(out.successfulVersions ?? {}).toEqual({});
   });
 
   it('in a batch with an unknown version, the known one is either done or SKIPPED, never lost', async () => {
     const at = fresh('mix');
-    await publish(ca, at, '1.0', 'a.txt', 'x');
-    const out = await ca.updatePackageVersionsStatus({
-      ...pkg(at),
+    await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    const out = await ctx.ca.updatePackageVersionsStatus({
+      ...pkgOf(at),
       versions: ['1.0', '8.8'],
       targetStatus: 'Unlisted',
     });
@@ -585,9 +574,13 @@ describe('UpdatePackageVersionsStatus', () => {
     'targetStatus %s is a ValidationException and changes nothing',
     async (targetStatus) => {
       const at = fresh('tgt');
-      await publish(ca, at, '1.0', 'a.txt', 'x');
+      await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
       await expectError(
-        ca.updatePackageVersionsStatus({ ...pkg(at), versions: ['1.0'], targetStatus: targetStatus as 'Published' }),
+        ctx.ca.updatePackageVersionsStatus({
+          ...pkgOf(at),
+          versions: ['1.0'],
+          targetStatus: targetStatus as 'Published',
+        }),
         'ValidationException',
       );
       expect(await statusOf(at, '1.0')).toBe('Published');
@@ -596,7 +589,7 @@ describe('UpdatePackageVersionsStatus', () => {
 
   it('an unknown package is a ResourceNotFoundException', async () => {
     await expectError(
-      ca.updatePackageVersionsStatus({ ...pkg(fresh()), versions: ['1.0'], targetStatus: 'Unlisted' }),
+      ctx.ca.updatePackageVersionsStatus({ ...pkgOf(fresh()), versions: ['1.0'], targetStatus: 'Unlisted' }),
       'ResourceNotFoundException',
     );
   });
@@ -605,38 +598,38 @@ describe('UpdatePackageVersionsStatus', () => {
 describe('DeletePackageVersions', () => {
   it('deletes the given versions, reports them as Deleted and leaves the others', async () => {
     const at = fresh('delv');
-    await publish(ca, at, '1.0', 'a.txt', '1');
-    await publish(ca, at, '2.0', 'a.txt', '2');
-    await publish(ca, at, '3.0', 'a.txt', '3');
-    const out = await ca.deletePackageVersions({ ...pkg(at), versions: ['1.0', '3.0'] });
+    await publish(ctx.ca, at, '1.0', 'a.txt', '1');
+    await publish(ctx.ca, at, '2.0', 'a.txt', '2');
+    await publish(ctx.ca, at, '3.0', 'a.txt', '3');
+    const out = await ctx.ca.deletePackageVersions({ ...pkgOf(at), versions: ['1.0', '3.0'] });
     expect(Object.keys(out.successfulVersions ?? {}).sort()).toEqual(['1.0', '3.0']);
     expect(out.successfulVersions!['1.0']!.status).toBe('Deleted');
     expect(out.successfulVersions!['3.0']!.status).toBe('Deleted');
     expect(out.failedVersions ?? {}).toEqual({});
-    await expectError(ca.describePackageVersion(ver(at, '1.0')), 'ResourceNotFoundException');
-    await expectError(ca.listPackageVersionAssets(ver(at, '3.0')), 'ResourceNotFoundException');
+    await expectError(ctx.ca.describePackageVersion(ver(at, '1.0')), 'ResourceNotFoundException');
+    await expectError(ctx.ca.listPackageVersionAssets(ver(at, '3.0')), 'ResourceNotFoundException');
     expect((await versionsOf(at)).versions!.map((v) => v.version)).toEqual(['2.0']);
   });
 
   it('an unknown version fails with NOT_FOUND', async () => {
     const at = fresh('delnf');
-    await publish(ca, at, '1.0', 'a.txt', '1');
-    const out = await ca.deletePackageVersions({ ...pkg(at), versions: ['5.0'] });
+    await publish(ctx.ca, at, '1.0', 'a.txt', '1');
+    const out = await ctx.ca.deletePackageVersions({ ...pkgOf(at), versions: ['5.0'] });
     expect(out.failedVersions!['5.0']!.errorCode).toBe('NOT_FOUND');
     expect((await versionsOf(at)).versions!.map((v) => v.version)).toEqual(['1.0']);
   });
 
   it('an expectedStatus that does not match fails with MISMATCHED_STATUS and deletes nothing', async () => {
     const at = fresh('delms');
-    await publish(ca, at, '1.0', 'a.txt', '1');
-    const out = await ca.deletePackageVersions({ ...pkg(at), versions: ['1.0'], expectedStatus: 'Archived' });
+    await publish(ctx.ca, at, '1.0', 'a.txt', '1');
+    const out = await ctx.ca.deletePackageVersions({ ...pkgOf(at), versions: ['1.0'], expectedStatus: 'Archived' });
     expect(out.failedVersions!['1.0']!.errorCode).toBe('MISMATCHED_STATUS');
     expect(await statusOf(at, '1.0')).toBe('Published');
   });
 
   it('an unknown package is a ResourceNotFoundException', async () => {
     await expectError(
-      ca.deletePackageVersions({ ...pkg(fresh()), versions: ['1.0'] }),
+      ctx.ca.deletePackageVersions({ ...pkgOf(fresh()), versions: ['1.0'] }),
       'ResourceNotFoundException',
     );
   });
@@ -645,8 +638,8 @@ describe('DeletePackageVersions', () => {
 describe('GetPackageVersionReadme', () => {
   it('answers for a generic version, which has no readme', async () => {
     const at = fresh('rd');
-    const published = await publish(ca, at, '1.0', 'a.txt', 'x');
-    const out = await ca.getPackageVersionReadme(ver(at, '1.0'));
+    const published = await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    const out = await ctx.ca.getPackageVersionReadme(ver(at, '1.0'));
     expect(out.format).toBe('generic');
     expect(out.namespace).toBe('rd');
     expect(out.package).toBe(at.package);
@@ -657,16 +650,16 @@ describe('GetPackageVersionReadme', () => {
 
   it('an unknown version is a ResourceNotFoundException', async () => {
     const at = fresh('rd');
-    await publish(ca, at, '1.0', 'a.txt', 'x');
-    await expectError(ca.getPackageVersionReadme(ver(at, '2.0')), 'ResourceNotFoundException');
+    await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    await expectError(ctx.ca.getPackageVersionReadme(ver(at, '2.0')), 'ResourceNotFoundException');
   });
 });
 
 describe('ListPackageVersionDependencies', () => {
   it('answers for a generic version, which has no dependencies', async () => {
     const at = fresh('dep');
-    const published = await publish(ca, at, '1.0', 'a.txt', 'x');
-    const out = await ca.listPackageVersionDependencies(ver(at, '1.0'));
+    const published = await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    const out = await ctx.ca.listPackageVersionDependencies(ver(at, '1.0'));
     expect(out.format).toBe('generic');
     expect(out.namespace).toBe('dep');
     expect(out.package).toBe(at.package);
@@ -678,7 +671,7 @@ describe('ListPackageVersionDependencies', () => {
 
   it('an unknown version is a ResourceNotFoundException', async () => {
     const at = fresh('dep');
-    await publish(ca, at, '1.0', 'a.txt', 'x');
-    await expectError(ca.listPackageVersionDependencies(ver(at, '0.1')), 'ResourceNotFoundException');
+    await publish(ctx.ca, at, '1.0', 'a.txt', 'x');
+    await expectError(ctx.ca.listPackageVersionDependencies(ver(at, '0.1')), 'ResourceNotFoundException');
   });
 });

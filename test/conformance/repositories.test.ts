@@ -1,32 +1,22 @@
 // Repositories: CreateRepository (with upstreams), DescribeRepository, UpdateRepository, DeleteRepository,
 // ListRepositories, ListRepositoriesInDomain.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Codeartifact, RepositorySummary } from '@aws-sdk/client-codeartifact';
-import { ACCOUNT, clientFor, expectError, startConformanceServer, uniq, type RunningServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { RepositorySummary } from '@aws-sdk/client-codeartifact';
+import { ACCOUNT, clientFor, expectError, uniq, useConformanceServer } from './helpers.js';
 
-let server: RunningServer;
-let ca: Codeartifact;
-
-beforeAll(async () => {
-  server = await startConformanceServer();
-  ca = clientFor(server);
-});
-
-afterAll(async () => {
-  await server?.destroy();
-});
+const ctx = useConformanceServer();
 
 const repoArn = (domain: string, repository: string, region = 'us-east-1') =>
   `arn:aws:codeartifact:${region}:${ACCOUNT}:repository/${domain}/${repository}`;
 
 async function newDomain(): Promise<string> {
   const domain = uniq('rd');
-  await ca.createDomain({ domain });
+  await ctx.ca.createDomain({ domain });
   return domain;
 }
 
 async function namesIn(domain: string): Promise<string[]> {
-  const out = await ca.listRepositoriesInDomain({ domain, maxResults: 1000 });
+  const out = await ctx.ca.listRepositoriesInDomain({ domain, maxResults: 1000 });
   return (out.repositories ?? []).map((r) => r.name!).sort();
 }
 
@@ -34,7 +24,7 @@ describe('CreateRepository', () => {
   it('returns the full RepositoryDescription', async () => {
     const domain = await newDomain();
     const before = Date.now();
-    const out = await ca.createRepository({ domain, repository: 'Repo_1.x-y', description: 'first repo' });
+    const out = await ctx.ca.createRepository({ domain, repository: 'Repo_1.x-y', description: 'first repo' });
     expect(out.$metadata.httpStatusCode).toBe(200);
     const r = out.repository!;
     expect(r.name).toBe('Repo_1.x-y');
@@ -52,10 +42,10 @@ describe('CreateRepository', () => {
 
   it('keeps upstreams in the given order', async () => {
     const domain = await newDomain();
-    await ca.createRepository({ domain, repository: 'up-a' });
-    await ca.createRepository({ domain, repository: 'up-b' });
-    await ca.createRepository({ domain, repository: 'up-c' });
-    const out = await ca.createRepository({
+    await ctx.ca.createRepository({ domain, repository: 'up-a' });
+    await ctx.ca.createRepository({ domain, repository: 'up-b' });
+    await ctx.ca.createRepository({ domain, repository: 'up-c' });
+    const out = await ctx.ca.createRepository({
       domain,
       repository: 'down',
       upstreams: [{ repositoryName: 'up-c' }, { repositoryName: 'up-a' }, { repositoryName: 'up-b' }],
@@ -65,76 +55,79 @@ describe('CreateRepository', () => {
       { repositoryName: 'up-a' },
       { repositoryName: 'up-b' },
     ]);
-    const described = await ca.describeRepository({ domain, repository: 'down' });
+    const described = await ctx.ca.describeRepository({ domain, repository: 'down' });
     expect(described.repository!.upstreams).toEqual(out.repository!.upstreams);
   });
 
   it('an unknown upstream is a ResourceNotFoundException and creates nothing', async () => {
     const domain = await newDomain();
-    await ca.createRepository({ domain, repository: 'exists' });
+    await ctx.ca.createRepository({ domain, repository: 'exists' });
     await expectError(
-      ca.createRepository({
+      ctx.ca.createRepository({
         domain,
         repository: 'orphan',
         upstreams: [{ repositoryName: 'exists' }, { repositoryName: 'missing' }],
       }),
       'ResourceNotFoundException',
     );
-    await expectError(ca.describeRepository({ domain, repository: 'orphan' }), 'ResourceNotFoundException');
+    await expectError(ctx.ca.describeRepository({ domain, repository: 'orphan' }), 'ResourceNotFoundException');
     expect(await namesIn(domain)).toEqual(['exists']);
-    expect((await ca.describeDomain({ domain })).domain!.repositoryCount).toBe(1);
+    expect((await ctx.ca.describeDomain({ domain })).domain!.repositoryCount).toBe(1);
     // 'exists' can still be deleted: the failed create left no upstream link behind.
-    await ca.deleteRepository({ domain, repository: 'exists' });
+    await ctx.ca.deleteRepository({ domain, repository: 'exists' });
   });
 
   it('a duplicate name is a ConflictException and the original is unchanged', async () => {
     const domain = await newDomain();
-    const first = await ca.createRepository({ domain, repository: 'dup', description: 'original' });
+    const first = await ctx.ca.createRepository({ domain, repository: 'dup', description: 'original' });
     await expectError(
-      ca.createRepository({ domain, repository: 'dup', description: 'impostor' }),
+      ctx.ca.createRepository({ domain, repository: 'dup', description: 'impostor' }),
       'ConflictException',
     );
-    const after = await ca.describeRepository({ domain, repository: 'dup' });
+    const after = await ctx.ca.describeRepository({ domain, repository: 'dup' });
     expect(after.repository).toEqual(first.repository);
   });
 
   it('the same repository name may exist in two domains', async () => {
     const d1 = await newDomain();
     const d2 = await newDomain();
-    await ca.createRepository({ domain: d1, repository: 'shared' });
-    const out = await ca.createRepository({ domain: d2, repository: 'shared' });
+    await ctx.ca.createRepository({ domain: d1, repository: 'shared' });
+    const out = await ctx.ca.createRepository({ domain: d2, repository: 'shared' });
     expect(out.repository!.arn).toBe(repoArn(d2, 'shared'));
   });
 
   it('an unknown domain is a ResourceNotFoundException', async () => {
     const domain = uniq('nodom');
-    await expectError(ca.createRepository({ domain, repository: 'r' + 'x' }), 'ResourceNotFoundException');
-    await expectError(ca.describeDomain({ domain }), 'ResourceNotFoundException');
+    await expectError(ctx.ca.createRepository({ domain, repository: 'r' + 'x' }), 'ResourceNotFoundException');
+    await expectError(ctx.ca.describeDomain({ domain }), 'ResourceNotFoundException');
   });
 });
 
 describe('DescribeRepository', () => {
   it('returns what CreateRepository returned', async () => {
     const domain = await newDomain();
-    const created = await ca.createRepository({ domain, repository: 'same', description: 'd' });
-    const out = await ca.describeRepository({ domain, repository: 'same', domainOwner: ACCOUNT });
+    const created = await ctx.ca.createRepository({ domain, repository: 'same', description: 'd' });
+    const out = await ctx.ca.describeRepository({ domain, repository: 'same', domainOwner: ACCOUNT });
     expect(out.repository).toEqual(created.repository);
   });
 
   it('unknown repository or domain is a ResourceNotFoundException', async () => {
     const domain = await newDomain();
-    const err = await expectError(ca.describeRepository({ domain, repository: 'nope' }), 'ResourceNotFoundException');
+    const err = await expectError(
+      ctx.ca.describeRepository({ domain, repository: 'nope' }),
+      'ResourceNotFoundException',
+    );
     expect(err.resourceType).toBe('repository');
     await expectError(
-      ca.describeRepository({ domain: uniq('nodom'), repository: 'nope' }),
+      ctx.ca.describeRepository({ domain: uniq('nodom'), repository: 'nope' }),
       'ResourceNotFoundException',
     );
   });
 
   it('uses the credential scope region in the ARN', async () => {
     const domain = await newDomain();
-    await ca.createRepository({ domain, repository: 'regional' });
-    const out = await clientFor(server, 'ap-southeast-2').describeRepository({ domain, repository: 'regional' });
+    await ctx.ca.createRepository({ domain, repository: 'regional' });
+    const out = await clientFor(ctx.server, 'ap-southeast-2').describeRepository({ domain, repository: 'regional' });
     expect(out.repository!.arn).toBe(repoArn(domain, 'regional', 'ap-southeast-2'));
   });
 });
@@ -142,10 +135,10 @@ describe('DescribeRepository', () => {
 describe('UpdateRepository', () => {
   it('changes the description and replaces the upstreams', async () => {
     const domain = await newDomain();
-    await ca.createRepository({ domain, repository: 'u1' });
-    await ca.createRepository({ domain, repository: 'u2' });
-    await ca.createRepository({ domain, repository: 'main', description: 'old', upstreams: [{ repositoryName: 'u1' }] });
-    const out = await ca.updateRepository({
+    await ctx.ca.createRepository({ domain, repository: 'u1' });
+    await ctx.ca.createRepository({ domain, repository: 'u2' });
+    await ctx.ca.createRepository({ domain, repository: 'main', description: 'old', upstreams: [{ repositoryName: 'u1' }] });
+    const out = await ctx.ca.updateRepository({
       domain,
       repository: 'main',
       description: 'new',
@@ -153,43 +146,48 @@ describe('UpdateRepository', () => {
     });
     expect(out.repository!.description).toBe('new');
     expect(out.repository!.upstreams).toEqual([{ repositoryName: 'u2' }, { repositoryName: 'u1' }]);
-    const described = await ca.describeRepository({ domain, repository: 'main' });
+    const described = await ctx.ca.describeRepository({ domain, repository: 'main' });
     expect(described.repository).toEqual(out.repository);
   });
 
   it('without upstreams keeps them; with an empty list clears them', async () => {
     const domain = await newDomain();
-    await ca.createRepository({ domain, repository: 'base' });
-    await ca.createRepository({ domain, repository: 'top', upstreams: [{ repositoryName: 'base' }] });
-    const kept = await ca.updateRepository({ domain, repository: 'top', description: 'only the description' });
+    await ctx.ca.createRepository({ domain, repository: 'base' });
+    await ctx.ca.createRepository({ domain, repository: 'top', upstreams: [{ repositoryName: 'base' }] });
+    const kept = await ctx.ca.updateRepository({ domain, repository: 'top', description: 'only the description' });
     expect(kept.repository!.upstreams).toEqual([{ repositoryName: 'base' }]);
     expect(kept.repository!.description).toBe('only the description');
-    const cleared = await ca.updateRepository({ domain, repository: 'top', upstreams: [] });
+    const cleared = await ctx.ca.updateRepository({ domain, repository: 'top', upstreams: [] });
     expect(cleared.repository!.upstreams ?? []).toEqual([]);
     // Now 'base' has no downstream and can be deleted.
-    await ca.deleteRepository({ domain, repository: 'base' });
+    await ctx.ca.deleteRepository({ domain, repository: 'base' });
   });
 
   it('an unknown upstream is a ResourceNotFoundException and changes nothing', async () => {
     const domain = await newDomain();
-    await ca.createRepository({ domain, repository: 'u1' });
-    const created = await ca.createRepository({
+    await ctx.ca.createRepository({ domain, repository: 'u1' });
+    const created = await ctx.ca.createRepository({
       domain,
       repository: 'main',
       description: 'keep',
       upstreams: [{ repositoryName: 'u1' }],
     });
     await expectError(
-      ca.updateRepository({ domain, repository: 'main', description: 'lost', upstreams: [{ repositoryName: 'zz' }] }),
+      ctx.ca.updateRepository({
+        domain,
+        repository: 'main',
+        description: 'lost',
+        upstreams: [{ repositoryName: 'zz' }],
+      }),
       'ResourceNotFoundException',
     );
-    const after = await ca.describeRepository({ domain, repository: 'main' });
+    const after = await ctx.ca.describeRepository({ domain, repository: 'main' });
     expect(after.repository).toEqual(created.repository);
   });
 
   it('an unknown repository is a ResourceNotFoundException', async () => {
     const domain = await newDomain();
-    await expectError(ca.updateRepository({ domain, repository: 'ghost', description: 'x' }), 'ResourceNotFoundException');
+    await expectError(ctx.ca.updateRepository({ domain, repository: 'ghost', description: 'x' }), 'ResourceNotFoundException');
     expect(await namesIn(domain)).toEqual([]);
   });
 });
@@ -197,42 +195,45 @@ describe('UpdateRepository', () => {
 describe('DeleteRepository', () => {
   it('returns the deleted repository and removes it', async () => {
     const domain = await newDomain();
-    const created = await ca.createRepository({ domain, repository: 'bye', description: 'd' });
-    const out = await ca.deleteRepository({ domain, repository: 'bye' });
+    const created = await ctx.ca.createRepository({ domain, repository: 'bye', description: 'd' });
+    const out = await ctx.ca.deleteRepository({ domain, repository: 'bye' });
     expect(out.repository!.name).toBe('bye');
     expect(out.repository!.arn).toBe(created.repository!.arn);
     expect(out.repository!.description).toBe('d');
-    await expectError(ca.describeRepository({ domain, repository: 'bye' }), 'ResourceNotFoundException');
+    await expectError(ctx.ca.describeRepository({ domain, repository: 'bye' }), 'ResourceNotFoundException');
     expect(await namesIn(domain)).toEqual([]);
   });
 
   it('a repository that is another one’s upstream is a ConflictException and stays', async () => {
     const domain = await newDomain();
-    await ca.createRepository({ domain, repository: 'upstream' });
-    await ca.createRepository({ domain, repository: 'downstream', upstreams: [{ repositoryName: 'upstream' }] });
-    await expectError(ca.deleteRepository({ domain, repository: 'upstream' }), 'ConflictException');
+    await ctx.ca.createRepository({ domain, repository: 'upstream' });
+    await ctx.ca.createRepository({ domain, repository: 'downstream', upstreams: [{ repositoryName: 'upstream' }] });
+    await expectError(ctx.ca.deleteRepository({ domain, repository: 'upstream' }), 'ConflictException');
     expect(await namesIn(domain)).toEqual(['downstream', 'upstream']);
-    expect((await ca.describeDomain({ domain })).domain!.repositoryCount).toBe(2);
+    expect((await ctx.ca.describeDomain({ domain })).domain!.repositoryCount).toBe(2);
     // Deleting the downstream first frees it.
-    await ca.deleteRepository({ domain, repository: 'downstream' });
-    await ca.deleteRepository({ domain, repository: 'upstream' });
+    await ctx.ca.deleteRepository({ domain, repository: 'downstream' });
+    await ctx.ca.deleteRepository({ domain, repository: 'upstream' });
     expect(await namesIn(domain)).toEqual([]);
   });
 
   it('an unknown repository is a ResourceNotFoundException', async () => {
     const domain = await newDomain();
-    await expectError(ca.deleteRepository({ domain, repository: 'never' }), 'ResourceNotFoundException');
-    await expectError(ca.deleteRepository({ domain: uniq('nodom'), repository: 'never' }), 'ResourceNotFoundException');
+    await expectError(ctx.ca.deleteRepository({ domain, repository: 'never' }), 'ResourceNotFoundException');
+    await expectError(
+      ctx.ca.deleteRepository({ domain: uniq('nodom'), repository: 'never' }),
+      'ResourceNotFoundException',
+    );
   });
 });
 
 describe('ListRepositoriesInDomain', () => {
   it('lists RepositorySummary entries, filtered by prefix and administrator', async () => {
     const domain = await newDomain();
-    await ca.createRepository({ domain, repository: 'app-one', description: 'one' });
-    await ca.createRepository({ domain, repository: 'app-two' });
-    await ca.createRepository({ domain, repository: 'lib' });
-    const all = await ca.listRepositoriesInDomain({ domain });
+    await ctx.ca.createRepository({ domain, repository: 'app-one', description: 'one' });
+    await ctx.ca.createRepository({ domain, repository: 'app-two' });
+    await ctx.ca.createRepository({ domain, repository: 'lib' });
+    const all = await ctx.ca.listRepositoriesInDomain({ domain });
     expect(all.repositories!.map((r) => r.name).sort()).toEqual(['app-one', 'app-two', 'lib']);
     const one = all.repositories!.find((r) => r.name === 'app-one')!;
     expect(one).toMatchObject({
@@ -244,18 +245,18 @@ describe('ListRepositoriesInDomain', () => {
       description: 'one',
     });
     expect(one.createdTime).toBeInstanceOf(Date);
-    const prefixed = await ca.listRepositoriesInDomain({ domain, repositoryPrefix: 'app-' });
+    const prefixed = await ctx.ca.listRepositoriesInDomain({ domain, repositoryPrefix: 'app-' });
     expect(prefixed.repositories!.map((r) => r.name).sort()).toEqual(['app-one', 'app-two']);
-    const none = await ca.listRepositoriesInDomain({ domain, repositoryPrefix: 'zzz' });
+    const none = await ctx.ca.listRepositoriesInDomain({ domain, repositoryPrefix: 'zzz' });
     expect(none.repositories ?? []).toEqual([]);
-    const mine = await ca.listRepositoriesInDomain({ domain, administratorAccount: ACCOUNT });
+    const mine = await ctx.ca.listRepositoriesInDomain({ domain, administratorAccount: ACCOUNT });
     expect(mine.repositories!.length).toBe(3);
-    const theirs = await ca.listRepositoriesInDomain({ domain, administratorAccount: '222222222222' });
+    const theirs = await ctx.ca.listRepositoriesInDomain({ domain, administratorAccount: '222222222222' });
     expect(theirs.repositories ?? []).toEqual([]);
   });
 
   it('an unknown domain is a ResourceNotFoundException', async () => {
-    await expectError(ca.listRepositoriesInDomain({ domain: uniq('nodom') }), 'ResourceNotFoundException');
+    await expectError(ctx.ca.listRepositoriesInDomain({ domain: uniq('nodom') }), 'ResourceNotFoundException');
   });
 });
 
@@ -264,13 +265,13 @@ describe('ListRepositories', () => {
     const d1 = await newDomain();
     const d2 = await newDomain();
     const prefix = uniq('acct');
-    await ca.createRepository({ domain: d1, repository: `${prefix}-a` });
-    await ca.createRepository({ domain: d2, repository: `${prefix}-b` });
-    await ca.createRepository({ domain: d2, repository: 'unrelated' });
-    const out = await ca.listRepositories({ repositoryPrefix: prefix });
+    await ctx.ca.createRepository({ domain: d1, repository: `${prefix}-a` });
+    await ctx.ca.createRepository({ domain: d2, repository: `${prefix}-b` });
+    await ctx.ca.createRepository({ domain: d2, repository: 'unrelated' });
+    const out = await ctx.ca.listRepositories({ repositoryPrefix: prefix });
     const found = (out.repositories ?? []).map((r: RepositorySummary) => `${r.domainName}/${r.name}`).sort();
     expect(found).toEqual([`${d1}/${prefix}-a`, `${d2}/${prefix}-b`].sort());
-    const all = await ca.listRepositories({ maxResults: 1000 });
+    const all = await ctx.ca.listRepositories({ maxResults: 1000 });
     const keys = (all.repositories ?? []).map((r) => `${r.domainName}/${r.name}`);
     expect(keys).toContain(`${d2}/unrelated`);
     const a = all.repositories!.find((r) => r.name === `${prefix}-a`)!;
@@ -280,7 +281,7 @@ describe('ListRepositories', () => {
   });
 
   it('a prefix that matches nothing is an empty list, not an error', async () => {
-    const out = await ca.listRepositories({ repositoryPrefix: 'no-such-prefix-anywhere' });
+    const out = await ctx.ca.listRepositories({ repositoryPrefix: 'no-such-prefix-anywhere' });
     expect(out.repositories ?? []).toEqual([]);
     expect(out.nextToken).toBeUndefined();
   });
@@ -288,9 +289,9 @@ describe('ListRepositories', () => {
   it('deleted repositories disappear from the list', async () => {
     const domain = await newDomain();
     const name = uniq('gone');
-    await ca.createRepository({ domain, repository: name });
-    await ca.deleteRepository({ domain, repository: name });
-    const out = await ca.listRepositories({ repositoryPrefix: name });
+    await ctx.ca.createRepository({ domain, repository: name });
+    await ctx.ca.deleteRepository({ domain, repository: name });
+    const out = await ctx.ca.listRepositories({ repositoryPrefix: name });
     expect(out.repositories ?? []).toEqual([]);
   });
 });

@@ -57,6 +57,10 @@ export function describeHttp(what: string, r: HttpResult): string {
   return `${what} → ${r.status} ${r.statusMessage}\n${JSON.stringify(r.headers)}\n${r.text.slice(0, 2000)}`;
 }
 
+export function expectStatus(what: string, r: HttpResult, status: number) {
+  expect(r.status, describeHttp(what, r)).toBe(status);
+}
+
 // ------------------------------------------------------------------------------------------------------------
 // Control plane
 // ------------------------------------------------------------------------------------------------------------

@@ -6,12 +6,9 @@
 // Needs: /usr/bin/poetry, /usr/bin/twine, /usr/bin/python3 with build/setuptools/wheel (Debian).
 // poetry is slow: one server and one build per file, and only the steps the acceptance criteria name.
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startServer, type RunningServer } from '../../support/server.js';
-import { removeTempDir } from '../python.js';
-import { ACCOUNT, ControlPlane, PIP_ACCEPT, basic, expectedAssets, request } from './api.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { ACCOUNT, PIP_ACCEPT, basic, expectedAssets, request } from './api.js';
 import {
   DEMO_DEP,
   DEMO_PKG,
@@ -25,16 +22,16 @@ import {
 } from './fixtures.js';
 import {
   POETRY,
-  TWINE,
   checkClients,
   expectFailure,
   expectSuccess,
   explain,
   poetryEnv,
-  requireClients,
   runTool,
-  systemToolEnv,
+  twineUpload,
+  usePypiServer,
   type PoetryDirs,
+  type PypiSuite,
   type Ran,
 } from './tools.js';
 
@@ -53,15 +50,14 @@ const DEMO_POETRY: PoetrySpec = {
   dependencies: { 'demo-dep': '>=1.0' },
 };
 
-let server: RunningServer;
-let cp: ControlPlane;
-let work: string;
+/** The server, its control plane, the work dir and HOME: set by usePypiServer in the describe below. */
+let ctx: PypiSuite;
 let token: string;
 let base: string;
 let built: Record<'dep' | 'pkg', Built>;
 
 function poetryDirs(name: string): PoetryDirs {
-  const root = mkdtempSync(path.join(work, `${name}-`));
+  const root = mkdtempSync(path.join(ctx.work, `${name}-`));
   const dirs = { home: path.join(root, 'home'), config: path.join(root, 'config'), cache: path.join(root, 'cache') };
   for (const d of Object.values(dirs)) mkdirSync(d);
   return dirs;
@@ -72,41 +68,17 @@ function poetry(dirs: PoetryDirs, cwd: string, args: string[]): Promise<Ran> {
 }
 
 describe.skipIf(clients.skip)('PyPI endpoint with poetry', () => {
-  beforeAll(async () => {
-    requireClients(clients);
-    work = mkdtempSync(path.join(tmpdir(), 'ca-pypi-poetry-'));
-    const home = path.join(work, 'home');
-    mkdirSync(home);
-    server = await startServer();
-    cp = new ControlPlane(server.url);
-    await cp.createDomain(DOMAIN);
-    await cp.createRepository(DOMAIN, REPO);
-    token = await cp.token(DOMAIN);
-    base = await cp.endpoint(DOMAIN, REPO);
-    built = await buildAll(work, home, { dep: DEMO_DEP, pkg: DEMO_PKG });
-    // demo-dep and demo-pkg arrive with twine (covered in twine-pip.test.ts); poetry publishes its own project.
-    const r = await runTool(
-      TWINE,
-      [
-        'upload',
-        '--repository-url',
-        base,
-        '-u',
-        'aws',
-        '-p',
-        token,
-        '--non-interactive',
-        '--disable-progress-bar',
-        ...[...built.dep.files, ...built.pkg.files].map((f) => f.path),
-      ],
-      { env: systemToolEnv(home), cwd: work },
-    );
-    expectSuccess(r, server);
-  });
+  ctx = usePypiServer(clients, 'ca-pypi-poetry-');
 
-  afterAll(async () => {
-    await server?.destroy();
-    if (work) removeTempDir(work);
+  beforeAll(async () => {
+    await ctx.cp.createDomain(DOMAIN);
+    await ctx.cp.createRepository(DOMAIN, REPO);
+    token = await ctx.cp.token(DOMAIN);
+    base = await ctx.cp.endpoint(DOMAIN, REPO);
+    built = await buildAll(ctx.work, ctx.home, { dep: DEMO_DEP, pkg: DEMO_PKG });
+    // demo-dep and demo-pkg arrive with twine (covered in twine-pip.test.ts); poetry publishes its own project.
+    const r = await twineUpload(base, [...built.dep.files, ...built.pkg.files].map((f) => f.path), token, ctx);
+    expectSuccess(r, ctx.server);
   });
 
   describe('poetry publish', () => {
@@ -116,29 +88,29 @@ describe.skipIf(clients.skip)('PyPI endpoint with poetry', () => {
 
     test('poetry build, then `poetry publish -r dev -n` with repositories.dev and http-basic.dev', async () => {
       dirs = poetryDirs('publish');
-      project = path.join(work, 'demo-poetry');
+      project = path.join(ctx.work, 'demo-poetry');
       writePoetryProject(project, DEMO_POETRY);
       const build = await poetry(dirs, project, ['build']);
-      expectSuccess(build, server);
+      expectSuccess(build, ctx.server);
       dist = distsIn(path.join(project, 'dist'), DEMO_POETRY.name, DEMO_POETRY.version);
       expect(dist.files.map((f) => f.filename)).toEqual(['demo_poetry-1.0.0-py3-none-any.whl', 'demo_poetry-1.0.0.tar.gz']);
 
       expectSuccess(await poetry(dirs, project, ['config', 'repositories.dev', base]));
       expectSuccess(await poetry(dirs, project, ['config', 'http-basic.dev', 'aws', token]));
       const r = await poetry(dirs, project, ['publish', '-r', 'dev', '-n']);
-      expectSuccess(r, server);
+      expectSuccess(r, ctx.server);
       expect(r.stdout, explain(r)).toContain('Publishing demo-poetry (1.0.0) to dev');
       expect(r.stdout + r.stderr, explain(r)).not.toMatch(/HTTP Error|Redirect/i);
     });
 
     test('the control plane shows the version, both files with their hashes, the dependency and the README', async () => {
-      expect(await cp.versionStatuses(DOMAIN, REPO, 'demo-poetry')).toEqual({ '1.0.0': 'Published' });
-      expect(await cp.assets(DOMAIN, REPO, 'demo-poetry', '1.0.0')).toEqual(expectedAssets(dist.files));
-      const deps = await cp.dependencies(DOMAIN, REPO, 'demo-poetry', '1.0.0');
+      expect(await ctx.cp.versionStatuses(DOMAIN, REPO, 'demo-poetry')).toEqual({ '1.0.0': 'Published' });
+      expect(await ctx.cp.assets(DOMAIN, REPO, 'demo-poetry', '1.0.0')).toEqual(expectedAssets(dist.files));
+      const deps = await ctx.cp.dependencies(DOMAIN, REPO, 'demo-poetry', '1.0.0');
       expect(deps.map((d) => [d.package, d.versionRequirement])).toEqual([['demo-dep', '>=1.0']]);
       // poetry-core writes the README as the METADATA body followed by one more newline; the body is the readme.
-      expect((await cp.readme(DOMAIN, REPO, 'demo-poetry', '1.0.0'))?.trimEnd()).toBe(DEMO_POETRY.readme.trimEnd());
-      const v = await cp.describeVersion(DOMAIN, REPO, 'demo-poetry', '1.0.0');
+      expect((await ctx.cp.readme(DOMAIN, REPO, 'demo-poetry', '1.0.0'))?.trimEnd()).toBe(DEMO_POETRY.readme.trimEnd());
+      const v = await ctx.cp.describeVersion(DOMAIN, REPO, 'demo-poetry', '1.0.0');
       expect(v.summary).toBe(DEMO_POETRY.summary);
     });
 
@@ -160,28 +132,28 @@ describe.skipIf(clients.skip)('PyPI endpoint with poetry', () => {
     });
 
     test('publishing the same files again succeeds without changing anything', async () => {
-      const before = await cp.versions(DOMAIN, REPO, 'demo-poetry');
-      expectSuccess(await poetry(dirs, project, ['publish', '-r', 'dev', '-n']), server);
-      expect(await cp.versions(DOMAIN, REPO, 'demo-poetry')).toEqual(before);
-      expect(await cp.assets(DOMAIN, REPO, 'demo-poetry', '1.0.0')).toEqual(expectedAssets(dist.files));
+      const before = await ctx.cp.versions(DOMAIN, REPO, 'demo-poetry');
+      expectSuccess(await poetry(dirs, project, ['publish', '-r', 'dev', '-n']), ctx.server);
+      expect(await ctx.cp.versions(DOMAIN, REPO, 'demo-poetry')).toEqual(before);
+      expect(await ctx.cp.assets(DOMAIN, REPO, 'demo-poetry', '1.0.0')).toEqual(expectedAssets(dist.files));
     });
 
     test('with a wrong token poetry publish fails (401) and stores nothing', async () => {
       const bad = poetryDirs('publish-bad');
       expectSuccess(await poetry(bad, project, ['config', 'repositories.dev', base]));
       expectSuccess(await poetry(bad, project, ['config', 'http-basic.dev', 'aws', `${token.slice(0, -6)}AAAAAA`]));
-      const before = await cp.versions(DOMAIN, REPO, 'demo-poetry');
+      const before = await ctx.cp.versions(DOMAIN, REPO, 'demo-poetry');
       const r = await poetry(bad, project, ['publish', '-r', 'dev', '-n']);
-      expectFailure(r, server);
+      expectFailure(r, ctx.server);
       expect(r.stdout + r.stderr, explain(r)).toMatch(/401/);
-      expect(await cp.versions(DOMAIN, REPO, 'demo-poetry')).toEqual(before);
+      expect(await ctx.cp.versions(DOMAIN, REPO, 'demo-poetry')).toEqual(before);
     });
   });
 
   describe('poetry add from the emulator as the default source', () => {
     test('`poetry add demo-pkg` resolves and installs demo-pkg and demo-dep offline, locking our hashes', async () => {
       const dirs = poetryDirs('add');
-      const project = path.join(work, 'consumer');
+      const project = path.join(ctx.work, 'consumer');
       writePoetryConsumer(project);
       const source = `${base}simple/`;
       expectSuccess(await poetry(dirs, project, ['source', 'add', '--default', 'codeartifact', source]));
@@ -191,7 +163,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with poetry', () => {
       expect(pyproject).toMatch(/^default = true$/m);
 
       const r = await poetry(dirs, project, ['add', 'demo-pkg', '-n']);
-      expectSuccess(r, server);
+      expectSuccess(r, ctx.server);
       expect(r.stdout, explain(r)).toMatch(/Installing demo-dep \(1\.0\.0\)/);
       expect(r.stdout, explain(r)).toMatch(/Installing demo-pkg \(1\.0\.0\)/);
 
@@ -219,16 +191,16 @@ describe.skipIf(clients.skip)('PyPI endpoint with poetry', () => {
 
     test('poetry add with the wrong domain’s source URL fails (the token is for another domain)', async () => {
       // A second domain, and the first domain's token against it: 403 on every page, so nothing resolves.
-      await cp.createDomain('poetry-other');
-      await cp.createRepository('poetry-other', REPO);
-      const otherSource = `${server.url}/pypi/d/poetry-other-${ACCOUNT}/${REPO}/simple/`;
+      await ctx.cp.createDomain('poetry-other');
+      await ctx.cp.createRepository('poetry-other', REPO);
+      const otherSource = `${ctx.server.url}/pypi/d/poetry-other-${ACCOUNT}/${REPO}/simple/`;
       const dirs = poetryDirs('add-403');
-      const project = path.join(work, 'consumer-403');
+      const project = path.join(ctx.work, 'consumer-403');
       writePoetryConsumer(project);
       expectSuccess(await poetry(dirs, project, ['source', 'add', '--default', 'codeartifact', otherSource]));
       expectSuccess(await poetry(dirs, project, ['config', 'http-basic.codeartifact', 'aws', token]));
       const r = await poetry(dirs, project, ['add', 'demo-pkg', '-n']);
-      expectFailure(r, server);
+      expectFailure(r, ctx.server);
       // poetry 1.3 reports the 403 as "Authorization error accessing <url>".
       expect(r.stdout + r.stderr, explain(r)).toContain(`Authorization error accessing ${otherSource}demo-pkg/`);
       expect(r.stdout + r.stderr, explain(r)).toContain('Could not find a matching version of package demo-pkg');

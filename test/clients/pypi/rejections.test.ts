@@ -8,20 +8,17 @@
 // so a server that wrongly accepted one would visibly store it. The last test uploads that wheel correctly.
 //
 // Needs: /usr/bin/twine, /usr/bin/python3 with build/setuptools/wheel (Debian), python3 with pip.
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startServer, type RunningServer } from '../../support/server.js';
-import { removeTempDir } from '../python.js';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   ACCOUNT,
   BOUNDARY,
-  ControlPlane,
   abortedUpload,
   basic,
   describeHttp,
+  expectStatus,
   expectedAssets,
   multipart,
   postForm,
@@ -36,17 +33,16 @@ import {
 } from './api.js';
 import { DEMO_DEP, buildAll, sha256, type Built } from './fixtures.js';
 import {
-  TWINE,
   checkClients,
   expectFailure,
   expectSuccess,
   explain,
   pipEnv,
   python,
-  requireClients,
   runTool,
-  systemToolEnv,
-  type Ran,
+  twineUpload,
+  usePypiServer,
+  type PypiSuite,
 } from './tools.js';
 
 const clients = checkClients(['build', 'twine', 'pip']);
@@ -63,10 +59,8 @@ const REPOS: [string, string][] = [
   [OTHER_DOMAIN, OTHER_REPO],
 ];
 
-let server: RunningServer;
-let cp: ControlPlane;
-let work: string;
-let home: string;
+/** The server, its control plane, the work dir and HOME: set by usePypiServer in the describe below. */
+let ctx: PypiSuite;
 let token: string;
 let otherToken: string;
 let base: string;
@@ -82,10 +76,6 @@ const freshForm = (overrides: Record<string, string | undefined> = {}, file: Par
     ...file,
   });
 
-function expectStatus(what: string, r: HttpResult, status: number) {
-  expect(r.status, describeHttp(what, r)).toBe(status);
-}
-
 /** A plain-text error: the message in the body and (for uploads) in the reason phrase. */
 function expectTextError(what: string, r: HttpResult, status: number, message?: RegExp) {
   expectStatus(what, r, status);
@@ -95,60 +85,40 @@ function expectTextError(what: string, r: HttpResult, status: number, message?: 
 }
 
 async function expectUnchanged(before: StoreSnapshot, what: string) {
-  const left = await waitForEmptyTmp(server.dataDir, 3_000);
-  expect(left, `${what}: files left in ${server.dataDir}/tmp`).toEqual([]);
+  const left = await waitForEmptyTmp(ctx.server.dataDir, 3_000);
+  expect(left, `${what}: files left in ${ctx.server.dataDir}/tmp`).toEqual([]);
   expect(await take(), `${what}: the store changed`).toEqual(before);
 }
 
 /** Disk, control plane and index (with each domain's own token). */
-const take = () => snapshot(server.dataDir, cp, REPOS, { [DOMAIN]: token, [OTHER_DOMAIN]: otherToken });
-
-function twineUpload(files: string[], tok: string): Promise<Ran> {
-  return runTool(
-    TWINE,
-    ['upload', '--repository-url', base, '-u', 'aws', '-p', tok, '--non-interactive', '--disable-progress-bar', ...files],
-    { env: systemToolEnv(home), cwd: work },
-  );
-}
+const take = () => snapshot(ctx.server.dataDir, ctx.cp, REPOS, { [DOMAIN]: token, [OTHER_DOMAIN]: otherToken });
 
 describe.skipIf(clients.skip)('PyPI endpoint: rejected requests change nothing', () => {
+  ctx = usePypiServer(clients, 'ca-pypi-rejections-');
+
   beforeAll(async () => {
-    requireClients(clients);
-    work = mkdtempSync(path.join(tmpdir(), 'ca-pypi-rejections-'));
-    home = path.join(work, 'home');
-    mkdirSync(home);
-    server = await startServer();
-    cp = new ControlPlane(server.url);
-    await cp.createDomain(DOMAIN);
-    await cp.createRepository(DOMAIN, REPO);
-    await cp.createRepository(DOMAIN, UNSAFE_REPO);
-    await cp.createDomain(OTHER_DOMAIN);
-    await cp.createRepository(OTHER_DOMAIN, OTHER_REPO);
-    token = await cp.token(DOMAIN);
-    otherToken = await cp.token(OTHER_DOMAIN);
-    base = await cp.endpoint(DOMAIN, REPO);
-    built = await buildAll(work, home, {
+    await ctx.cp.createDomain(DOMAIN);
+    await ctx.cp.createRepository(DOMAIN, REPO);
+    await ctx.cp.createRepository(DOMAIN, UNSAFE_REPO);
+    await ctx.cp.createDomain(OTHER_DOMAIN);
+    await ctx.cp.createRepository(OTHER_DOMAIN, OTHER_REPO);
+    token = await ctx.cp.token(DOMAIN);
+    otherToken = await ctx.cp.token(OTHER_DOMAIN);
+    base = await ctx.cp.endpoint(DOMAIN, REPO);
+    built = await buildAll(ctx.work, ctx.home, {
       dep: DEMO_DEP,
       variant: { ...DEMO_DEP, code: 'VALUE = 43  # other bytes, same file names\n', tag: 'variant' },
       fresh: { ...DEMO_DEP, version: '2.0.0', wheelOnly: true },
     });
     expect(built.variant.files.map((f) => f.filename)).toEqual(built.dep.files.map((f) => f.filename));
     for (const [i, f] of built.variant.files.entries()) expect(f.sha256).not.toBe(built.dep.files[i]!.sha256);
-    const r = await twineUpload(
-      built.dep.files.map((f) => f.path),
-      token,
-    );
-    expectSuccess(r, server);
-  });
-
-  afterAll(async () => {
-    await server?.destroy();
-    if (work) removeTempDir(work);
+    const r = await twineUpload(base, built.dep.files.map((f) => f.path), token, ctx);
+    expectSuccess(r, ctx.server);
   });
 
   test('the starting point: demo-dep 1.0.0 (wheel + sdist) stored, tmp/ empty', async () => {
-    expect(await cp.assets(DOMAIN, REPO, 'demo-dep', '1.0.0')).toEqual(expectedAssets(built.dep.files));
-    expect(tmpFiles(server.dataDir)).toEqual([]);
+    expect(await ctx.cp.assets(DOMAIN, REPO, 'demo-dep', '1.0.0')).toEqual(expectedAssets(built.dep.files));
+    expect(tmpFiles(ctx.server.dataDir)).toEqual([]);
   });
 
   describe('authentication', () => {
@@ -202,7 +172,7 @@ describe.skipIf(clients.skip)('PyPI endpoint: rejected requests change nothing',
         for (const authorization of [basic(otherToken), `Bearer ${otherToken}`])
           expectTextError(`${t.what} with ${OTHER_DOMAIN}'s token`, await send(t, authorization), 403);
       // And the other domain's token does work on its own domain (so the 403 is about the domain).
-      const own = await request(`${server.url}/pypi/d/${OTHER_DOMAIN}-${ACCOUNT}/${OTHER_REPO}/simple/`, {
+      const own = await request(`${ctx.server.url}/pypi/d/${OTHER_DOMAIN}-${ACCOUNT}/${OTHER_REPO}/simple/`, {
         headers: { Authorization: basic(otherToken) },
       });
       expectStatus('other token on its own domain', own, 200);
@@ -212,9 +182,9 @@ describe.skipIf(clients.skip)('PyPI endpoint: rejected requests change nothing',
     test('an expired token → 401 (the token row is aged in the database; the API cannot mint one)', async () => {
       // GetAuthorizationToken's minimum duration is 900 s and the server has no clock override, so the token's
       // expiry is moved into the past directly in the server's SQLite database (WAL; the server reads it per request).
-      const expiring = await cp.token(DOMAIN);
+      const expiring = await ctx.cp.token(DOMAIN);
       expectStatus('fresh token', await request(`${base}simple/`, { headers: { Authorization: basic(expiring) } }), 200);
-      const db = new Database(path.join(server.dataDir, 'codeartifact.db'));
+      const db = new Database(path.join(ctx.server.dataDir, 'codeartifact.db'));
       try {
         db.pragma('busy_timeout = 5000');
         const changed = db
@@ -235,30 +205,30 @@ describe.skipIf(clients.skip)('PyPI endpoint: rejected requests change nothing',
 
     test('twine with an unknown token fails (401) and stores nothing', async () => {
       const before = await take();
-      const r = await twineUpload([freshWheel().path], `${token.slice(0, -6)}AAAAAA`);
-      expectFailure(r, server);
+      const r = await twineUpload(base, [freshWheel().path], `${token.slice(0, -6)}AAAAAA`, ctx);
+      expectFailure(r, ctx.server);
       expect(r.stdout + r.stderr, explain(r)).toMatch(/401/);
       await expectUnchanged(before, 'after twine with an unknown token');
     });
 
     test('twine with another domain’s token fails (403) and stores nothing', async () => {
       const before = await take();
-      const r = await twineUpload([freshWheel().path], otherToken);
-      expectFailure(r, server);
+      const r = await twineUpload(base, [freshWheel().path], otherToken, ctx);
+      expectFailure(r, ctx.server);
       expect(r.stdout + r.stderr, explain(r)).toMatch(/403/);
       await expectUnchanged(before, 'after twine with the other domain’s token');
     });
 
     test('pip without credentials, or with another domain’s token, finds nothing', async () => {
-      const indexPath = `127.0.0.1:${server.port}/pypi/d/${DOMAIN}-${ACCOUNT}/${REPO}/simple/`;
+      const indexPath = `127.0.0.1:${ctx.server.port}/pypi/d/${DOMAIN}-${ACCOUNT}/${REPO}/simple/`;
       for (const indexUrl of [`http://${indexPath}`, `http://aws:${otherToken}@${indexPath}`]) {
-        const dir = mkdtempSync(path.join(work, 'dl-'));
+        const dir = mkdtempSync(path.join(ctx.work, 'dl-'));
         const r = await runTool(
           python(),
           ['-m', 'pip', '--isolated', 'download', '--no-deps', '--no-cache-dir', '--no-input', '-d', dir, '--index-url', indexUrl, 'demo-dep'],
-          { env: pipEnv(home), cwd: work },
+          { env: pipEnv(ctx.home), cwd: ctx.work },
         );
-        expectFailure(r, server);
+        expectFailure(r, ctx.server);
         expect(r.stderr, explain(r)).toContain('No matching distribution found for demo-dep');
       }
     });
@@ -332,11 +302,8 @@ describe.skipIf(clients.skip)('PyPI endpoint: rejected requests change nothing',
         expect(r.statusMessage).toMatch(/File already exists/);
       }
       const before = await take();
-      const r = await twineUpload(
-        built.variant.files.map((f) => f.path),
-        token,
-      );
-      expectFailure(r, server);
+      const r = await twineUpload(base, built.variant.files.map((f) => f.path), token, ctx);
+      expectFailure(r, ctx.server);
       expect(r.stdout + r.stderr, explain(r)).toMatch(/409/);
       expect(r.stdout + r.stderr, explain(r)).toMatch(/File already exists/);
       await expectUnchanged(before, 'twine upload of different bytes');
@@ -348,7 +315,7 @@ describe.skipIf(clients.skip)('PyPI endpoint: rejected requests change nothing',
         const r = await post(multipart(uploadFields(f, 'demo-dep', '1.0.0'), { data: f.bytes, filename: f.filename }));
         expectStatus(`identical ${f.filename}`, r, 200);
       }
-      expectSuccess(await twineUpload(built.dep.files.map((f) => f.path), token), server);
+      expectSuccess(await twineUpload(base, built.dep.files.map((f) => f.path), token, ctx), ctx.server);
       await expectUnchanged(before, 'identical re-uploads');
     });
 
@@ -379,8 +346,8 @@ describe.skipIf(clients.skip)('PyPI endpoint: rejected requests change nothing',
     test('unsafe file names (../, absolute, backslashes, drive letters, NUL) → 400, nothing written anywhere', async () => {
       const name = freshWheel().filename;
       const outside = [
-        path.join(path.dirname(server.dataDir), name),
-        path.join(server.dataDir, name),
+        path.join(path.dirname(ctx.server.dataDir), name),
+        path.join(ctx.server.dataDir, name),
         path.join('/tmp', name),
       ];
       const cases: [string, Partial<FilePart>][] = [
@@ -401,7 +368,7 @@ describe.skipIf(clients.skip)('PyPI endpoint: rejected requests change nothing',
         ['.<file> (hidden / dot-leading)', { filename: `.${name}` }],
       ];
       const failures: string[] = [];
-      const unsafeBase = await cp.endpoint(DOMAIN, UNSAFE_REPO);
+      const unsafeBase = await ctx.cp.endpoint(DOMAIN, UNSAFE_REPO);
       for (const [label, file] of cases) {
         const before = await take();
         const r = await postForm(unsafeBase, basic(token), freshForm({}, file));
@@ -410,7 +377,7 @@ describe.skipIf(clients.skip)('PyPI endpoint: rejected requests change nothing',
         const after = await take();
         if (JSON.stringify(after) !== JSON.stringify(before))
           failures.push(`${label}: the store changed: ${JSON.stringify(after.packages)}`);
-        const left = await waitForEmptyTmp(server.dataDir, 2_000);
+        const left = await waitForEmptyTmp(ctx.server.dataDir, 2_000);
         if (left.length) failures.push(`${label}: tmp/ not empty: ${left.join(', ')}`);
         for (const p of outside) if (existsSync(p)) failures.push(`${label}: ${p} was written`);
         // A wrongly accepted case stores the wheel in UNSAFE_REPO; later cases compare with their own `before`,
@@ -423,9 +390,9 @@ describe.skipIf(clients.skip)('PyPI endpoint: rejected requests change nothing',
       const before = await take();
       const r = await post(freshForm());
       expectStatus('correct upload of demo-dep 2.0.0', r, 200);
-      expect(await cp.versionStatuses(DOMAIN, REPO, 'demo-dep')).toEqual({ '1.0.0': 'Published', '2.0.0': 'Published' });
-      expect(await cp.assets(DOMAIN, REPO, 'demo-dep', '2.0.0')).toEqual(expectedAssets([freshWheel()]));
-      expect(tmpFiles(server.dataDir)).toEqual([]);
+      expect(await ctx.cp.versionStatuses(DOMAIN, REPO, 'demo-dep')).toEqual({ '1.0.0': 'Published', '2.0.0': 'Published' });
+      expect(await ctx.cp.assets(DOMAIN, REPO, 'demo-dep', '2.0.0')).toEqual(expectedAssets([freshWheel()]));
+      expect(tmpFiles(ctx.server.dataDir)).toEqual([]);
       const after = await take();
       const added = after.files.filter((f) => !before.files.includes(f));
       expect(added).toEqual([

@@ -1,5 +1,5 @@
-// The real PyPI clients the acceptance suites drive, where they live, whether they are installed, and the
-// isolated environments they run in.
+// The real PyPI clients the acceptance suites drive, where they live, whether they are installed, the isolated
+// environments they run in, and the setup every suite starts with (usePypiServer: work dir, server, control plane).
 //
 // twine, poetry and `build` come from Debian (apt: twine python3-poetry python3-build python3-setuptools
 // python3-wheel) and run on /usr/bin/python3: `python3 -m twine` / `-m build` fail on a pyenv python, so the
@@ -12,19 +12,23 @@
 // An unreachable HTTP proxy (127.0.0.1:9, connection refused) with NO_PROXY=127.0.0.1 is set as a trap: a client
 // that tries to reach anything but the emulator (pypi.org, files.pythonhosted.org) fails at once.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { expect } from 'vitest';
-import type { RunningServer } from '../../support/server.js';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startServer, type RunningServer } from '../../support/server.js';
 import {
   IN_CI,
   cleanEnv,
   describeRun,
   findPython,
   hasCommand,
+  removeTempDir,
   run,
   type RunOptions,
   type RunResult,
 } from '../python.js';
+import { ControlPlane } from './api.js';
 
 export { IN_CI };
 
@@ -97,6 +101,44 @@ export function requireClients(a: Availability): void {
 }
 
 // ------------------------------------------------------------------------------------------------------------
+// The setup every suite starts with
+// ------------------------------------------------------------------------------------------------------------
+
+export interface PypiSuite {
+  server: RunningServer;
+  /** The control plane of `server`. */
+  cp: ControlPlane;
+  /** A temporary directory for builds, downloads and projects; removed after the suite. */
+  work: string;
+  /** `work`/home: the HOME the clients run with. */
+  home: string;
+}
+
+/**
+ * Registers the hooks a suite starts with; call it first thing in the suite's describe. beforeAll: the clients
+ * must be there (requireClients), then a temporary work dir prefixed `workPrefix` with an empty home/ in it, a
+ * server, and a control-plane client for it. afterAll: the server and the work dir are removed. The suite's own
+ * beforeAll, registered after this call, runs after it. The returned object is filled in by beforeAll: read its
+ * fields in hooks and tests only.
+ */
+export function usePypiServer(clients: Availability, workPrefix: string): PypiSuite {
+  const suite = {} as PypiSuite;
+  beforeAll(async () => {
+    requireClients(clients);
+    suite.work = mkdtempSync(path.join(tmpdir(), workPrefix));
+    suite.home = path.join(suite.work, 'home');
+    mkdirSync(suite.home);
+    suite.server = await startServer();
+    suite.cp = new ControlPlane(suite.server.url);
+  });
+  afterAll(async () => {
+    await suite.server?.destroy();
+    if (suite.work) removeTempDir(suite.work);
+  });
+  return suite;
+}
+
+// ------------------------------------------------------------------------------------------------------------
 // Environments
 // ------------------------------------------------------------------------------------------------------------
 
@@ -152,6 +194,34 @@ export function expectSuccess(r: Ran, server?: RunningServer): void {
 export function expectFailure(r: Ran, server?: RunningServer): void {
   expect(r.timedOut, explain(r, server)).toBe(false);
   expect(r.code, explain(r, server)).not.toBe(0);
+}
+
+/**
+ * `twine upload` of `files` to `repositoryUrl` as aws:<token>, non-interactive, with the HOME and from the work
+ * dir of `dirs`.
+ */
+export function twineUpload(
+  repositoryUrl: string,
+  files: string[],
+  token: string,
+  dirs: { home: string; work: string },
+): Promise<Ran> {
+  return runTool(
+    TWINE,
+    [
+      'upload',
+      '--repository-url',
+      repositoryUrl,
+      '-u',
+      'aws',
+      '-p',
+      token,
+      '--non-interactive',
+      '--disable-progress-bar',
+      ...files,
+    ],
+    { env: systemToolEnv(dirs.home), cwd: dirs.work },
+  );
 }
 
 /** A fresh venv made by the pyenv python3 (`python3 -m venv DIR`); returns its bin dir. */

@@ -6,17 +6,14 @@
 // Needs: /usr/bin/twine, /usr/bin/python3 with build/setuptools/wheel (Debian), python3 (+pip, venv), aws, curl.
 // Missing locally: skipped. Missing on CI (CI=true): the suite fails.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startServer, type RunningServer } from '../../support/server.js';
-import { cleanEnv, removeTempDir } from '../python.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { cleanEnv } from '../python.js';
 import {
   ACCOUNT,
-  ControlPlane,
   PIP_ACCEPT,
   basic,
-  describeHttp,
+  expectStatus,
   expectedAssets,
   htmlLinks,
   multipart,
@@ -45,9 +42,11 @@ import {
   makeVenv,
   pipEnv,
   python,
-  requireClients,
   runTool,
   systemToolEnv,
+  twineUpload,
+  usePypiServer,
+  type PypiSuite,
   type Ran,
 } from './tools.js';
 
@@ -60,45 +59,20 @@ const VHOST_REPO = 'vhost';
 const REGION = 'us-east-1';
 const VHOST = `${DOMAIN}-${ACCOUNT}.d.codeartifact.${REGION}.localhost.test`;
 
-let server: RunningServer;
-let cp: ControlPlane;
-let work: string;
-let home: string;
+/** The server, its control plane, the work dir and HOME: set by usePypiServer in the describe below. */
+let ctx: PypiSuite;
 let token: string;
 /** {url}/pypi/d/my-domain-000000000000/main/ */
 let base: string;
 let built: Record<'dep' | 'pkg' | 'cli' | 'status1' | 'status2' | 'status3', Built>;
 
-const baseOf = (repo: string) => `${server.url}/pypi/d/${DOMAIN}-${ACCOUNT}/${repo}/`;
+const baseOf = (repo: string) => `${ctx.server.url}/pypi/d/${DOMAIN}-${ACCOUNT}/${repo}/`;
 /** The index URL as pip takes it: credentials in the URL, 127.0.0.1 only. */
 const pipIndexUrl = (repo: string, tok = token) =>
-  `http://aws:${tok}@127.0.0.1:${server.port}/pypi/d/${DOMAIN}-${ACCOUNT}/${repo}/simple/`;
-
-function twineUpload(repositoryUrl: string, files: string[], tok = token): Promise<Ran> {
-  return runTool(
-    TWINE,
-    [
-      'upload',
-      '--repository-url',
-      repositoryUrl,
-      '-u',
-      'aws',
-      '-p',
-      tok,
-      '--non-interactive',
-      '--disable-progress-bar',
-      ...files,
-    ],
-    { env: systemToolEnv(home), cwd: work },
-  );
-}
+  `http://aws:${tok}@127.0.0.1:${ctx.server.port}/pypi/d/${DOMAIN}-${ACCOUNT}/${repo}/simple/`;
 
 function get(url: string, headers: Record<string, string> = {}): Promise<HttpResult> {
   return request(url, { headers: { Authorization: basic(token), ...headers } });
-}
-
-function expectStatus(what: string, r: HttpResult, status: number) {
-  expect(r.status, describeHttp(what, r)).toBe(status);
 }
 
 /** The PEP 691 JSON page of a project. */
@@ -117,10 +91,10 @@ const SERVED = ['Published', 'Unlisted'];
  * those bytes; Archived (and other) versions' files are 404. No Published version: the page is 404.
  */
 async function expectIndexAgrees(repo: string, pkg: string) {
-  const versions = await cp.versions(DOMAIN, repo, pkg);
+  const versions = await ctx.cp.versions(DOMAIN, repo, pkg);
   const rows: string[] = [];
   for (const v of versions) {
-    const assets = await cp.assets(DOMAIN, repo, pkg, v.version);
+    const assets = await ctx.cp.assets(DOMAIN, repo, pkg, v.version);
     for (const a of assets) {
       if (v.status === 'Published') rows.push(`${a.name} ${a.hashes['SHA-256']} ${a.size}`);
       const url = `${baseOf(repo)}simple/${pkg}/${v.version}/${a.name}`;
@@ -140,7 +114,7 @@ async function expectIndexAgrees(repo: string, pkg: string) {
 
 /** `pip download --no-deps` of one requirement or URL into a fresh dir (isolated, pyenv pip, no venv needed). */
 async function pipDownload(indexUrl: string, spec: string): Promise<{ run: Ran; files: string[]; dir: string }> {
-  const dir = mkdtempSync(path.join(work, 'dl-'));
+  const dir = mkdtempSync(path.join(ctx.work, 'dl-'));
   const r = await runTool(
     python(),
     [
@@ -157,7 +131,7 @@ async function pipDownload(indexUrl: string, spec: string): Promise<{ run: Ran; 
       indexUrl,
       spec,
     ],
-    { env: pipEnv(home), cwd: work },
+    { env: pipEnv(ctx.home), cwd: ctx.work },
   );
   const files = existsSync(dir) ? readdirSync(dir).sort() : [];
   return { run: r, files, dir };
@@ -199,17 +173,13 @@ function expectFromIndex(items: PipReportItem[], repo: string, wheels: Dist[]) {
 }
 
 describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codeartifact login', () => {
+  ctx = usePypiServer(clients, 'ca-pypi-twine-pip-');
+
   beforeAll(async () => {
-    requireClients(clients);
-    work = mkdtempSync(path.join(tmpdir(), 'ca-pypi-twine-pip-'));
-    home = path.join(work, 'home');
-    mkdirSync(home);
-    server = await startServer();
-    cp = new ControlPlane(server.url);
-    await cp.createDomain(DOMAIN);
-    for (const repo of [REPO, STATUS_REPO, VHOST_REPO]) await cp.createRepository(DOMAIN, repo);
-    token = await cp.token(DOMAIN);
-    base = await cp.endpoint(DOMAIN, REPO);
+    await ctx.cp.createDomain(DOMAIN);
+    for (const repo of [REPO, STATUS_REPO, VHOST_REPO]) await ctx.cp.createRepository(DOMAIN, repo);
+    token = await ctx.cp.token(DOMAIN);
+    base = await ctx.cp.endpoint(DOMAIN, REPO);
     const status = (version: string) => ({
       name: 'demo-status',
       version,
@@ -219,7 +189,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
       code: `VERSION = ${JSON.stringify(version)}\n`,
       wheelOnly: true,
     });
-    built = await buildAll(work, home, {
+    built = await buildAll(ctx.work, ctx.home, {
       dep: DEMO_DEP,
       pkg: DEMO_PKG,
       cli: {
@@ -238,13 +208,8 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
     });
   });
 
-  afterAll(async () => {
-    await server?.destroy();
-    if (work) removeTempDir(work);
-  });
-
   test('GetRepositoryEndpoint hands out the path-style PyPI base', () => {
-    expect(base).toBe(`${server.url}/pypi/d/${DOMAIN}-${ACCOUNT}/${REPO}/`);
+    expect(base).toBe(`${ctx.server.url}/pypi/d/${DOMAIN}-${ACCOUNT}/${REPO}/`);
   });
 
   test('the sample packages built offline: sdist + wheel each, demo-pkg requiring demo-dep>=1.0', async () => {
@@ -258,41 +223,41 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
   describe('twine upload → control plane → simple index', () => {
     test('twine uploads demo-dep and demo-pkg (wheels and sdists) to the endpoint URL', async () => {
       const files = [...built.dep.files, ...built.pkg.files].map((f) => f.path);
-      const r = await twineUpload(base, files);
-      expectSuccess(r, server);
+      const r = await twineUpload(base, files, token, ctx);
+      expectSuccess(r, ctx.server);
       for (const f of files) expect(r.stdout + r.stderr).toContain(`Uploading ${path.basename(f)}`);
       await expectIndexAgrees(REPO, 'demo-dep');
       await expectIndexAgrees(REPO, 'demo-pkg');
     });
 
     test('the control plane lists both packages, one Published version each', async () => {
-      expect(await cp.packages(DOMAIN, REPO)).toEqual(['demo-dep', 'demo-pkg']);
+      expect(await ctx.cp.packages(DOMAIN, REPO)).toEqual(['demo-dep', 'demo-pkg']);
       for (const pkg of ['demo-dep', 'demo-pkg']) {
-        const versions = await cp.versions(DOMAIN, REPO, pkg);
+        const versions = await ctx.cp.versions(DOMAIN, REPO, pkg);
         expect(versions.map((v) => [v.version, v.status])).toEqual([['1.0.0', 'Published']]);
       }
     });
 
     test('assets: both files per version, sizes and MD5/SHA-1/SHA-256/SHA-512 of the dist files', async () => {
       for (const b of [built.dep, built.pkg]) {
-        expect(await cp.assets(DOMAIN, REPO, b.name, b.version)).toEqual(expectedAssets(b.files));
+        expect(await ctx.cp.assets(DOMAIN, REPO, b.name, b.version)).toEqual(expectedAssets(b.files));
         for (const f of b.files)
-          expect(sha256(await cp.assetBytes(DOMAIN, REPO, b.name, b.version, f.filename)), f.filename).toBe(f.sha256);
+          expect(sha256(await ctx.cp.assetBytes(DOMAIN, REPO, b.name, b.version, f.filename)), f.filename).toBe(f.sha256);
       }
     });
 
     test('dependencies come from the wheel: demo-pkg → demo-dep >=1.0; demo-dep has none', async () => {
-      const deps = await cp.dependencies(DOMAIN, REPO, 'demo-pkg', '1.0.0');
+      const deps = await ctx.cp.dependencies(DOMAIN, REPO, 'demo-pkg', '1.0.0');
       expect(deps).toHaveLength(1);
       expect(deps[0]).toMatchObject({ package: 'demo-dep', versionRequirement: '>=1.0' });
       expect(deps[0]!.namespace ?? null).toBeNull();
-      expect(await cp.dependencies(DOMAIN, REPO, 'demo-dep', '1.0.0')).toEqual([]);
+      expect(await ctx.cp.dependencies(DOMAIN, REPO, 'demo-dep', '1.0.0')).toEqual([]);
     });
 
     test('readme is the long description; summary the description', async () => {
-      expect(await cp.readme(DOMAIN, REPO, 'demo-pkg', '1.0.0')).toBe(DEMO_PKG.readme);
-      expect(await cp.readme(DOMAIN, REPO, 'demo-dep', '1.0.0')).toBe(DEMO_DEP.readme);
-      const v = await cp.describeVersion(DOMAIN, REPO, 'demo-pkg', '1.0.0');
+      expect(await ctx.cp.readme(DOMAIN, REPO, 'demo-pkg', '1.0.0')).toBe(DEMO_PKG.readme);
+      expect(await ctx.cp.readme(DOMAIN, REPO, 'demo-dep', '1.0.0')).toBe(DEMO_DEP.readme);
+      const v = await ctx.cp.describeVersion(DOMAIN, REPO, 'demo-pkg', '1.0.0');
       expect(v).toMatchObject({ packageName: 'demo-pkg', version: '1.0.0', summary: DEMO_PKG.summary, status: 'Published' });
     });
 
@@ -315,7 +280,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
         expectStatus(`simple/${b.name}/`, r, 200);
         expect(r.headers['content-type']).toMatch(/^text\/html/);
         const links = htmlLinks(r.text);
-        const assets = await cp.assets(DOMAIN, REPO, b.name, b.version);
+        const assets = await ctx.cp.assets(DOMAIN, REPO, b.name, b.version);
         expect(links.map((l) => l.text).sort()).toEqual(assets.map((a) => a.name).sort());
         for (const l of links) {
           const f = b.files.find((x) => x.filename === l.text)!;
@@ -334,9 +299,9 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
         const page = await jsonPage(REPO, b.name);
         expect(page.name).toBe(b.name);
         expect(page.meta['api-version']).toMatch(/^1\.([1-9]|\d{2,})$/);
-        const published = (await cp.versions(DOMAIN, REPO, b.name)).filter((v) => v.status === 'Published');
+        const published = (await ctx.cp.versions(DOMAIN, REPO, b.name)).filter((v) => v.status === 'Published');
         expect(page.versions).toEqual(published.map((v) => v.version));
-        const assets = await cp.assets(DOMAIN, REPO, b.name, b.version);
+        const assets = await ctx.cp.assets(DOMAIN, REPO, b.name, b.version);
         expect(page.files.map((f: any) => f.filename).sort()).toEqual(assets.map((a) => a.name).sort());
         for (const file of page.files) {
           const asset = assets.find((a) => a.name === file.filename)!;
@@ -395,18 +360,18 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
     });
 
     test('twine re-uploading identical files succeeds and changes nothing', async () => {
-      const before = await cp.versions(DOMAIN, REPO, 'demo-pkg');
-      const r = await twineUpload(base, built.pkg.files.map((f) => f.path));
-      expectSuccess(r, server);
-      expect(await cp.versions(DOMAIN, REPO, 'demo-pkg')).toEqual(before);
-      expect(await cp.assets(DOMAIN, REPO, 'demo-pkg', '1.0.0')).toEqual(expectedAssets(built.pkg.files));
+      const before = await ctx.cp.versions(DOMAIN, REPO, 'demo-pkg');
+      const r = await twineUpload(base, built.pkg.files.map((f) => f.path), token, ctx);
+      expectSuccess(r, ctx.server);
+      expect(await ctx.cp.versions(DOMAIN, REPO, 'demo-pkg')).toEqual(before);
+      expect(await ctx.cp.assets(DOMAIN, REPO, 'demo-pkg', '1.0.0')).toEqual(expectedAssets(built.pkg.files));
     });
   });
 
   describe('pip install', () => {
     test('pip --isolated installs demo-pkg into a fresh venv; demo-dep comes from the index too', async () => {
-      const venv = await makeVenv(path.join(work, 'venv-pip'), home);
-      const report = path.join(work, 'pip-report.json');
+      const venv = await makeVenv(path.join(ctx.work, 'venv-pip'), ctx.home);
+      const report = path.join(ctx.work, 'pip-report.json');
       const r = await runTool(
         `${venv}/pip`,
         [
@@ -420,10 +385,10 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
           report,
           'demo-pkg',
         ],
-        { env: pipEnv(home), cwd: work },
+        { env: pipEnv(ctx.home), cwd: ctx.work },
       );
-      expectSuccess(r, server);
-      expect(r.stdout).toContain(`Looking in indexes: http://aws:****@127.0.0.1:${server.port}/pypi/d/${DOMAIN}-${ACCOUNT}/${REPO}/simple/`);
+      expectSuccess(r, ctx.server);
+      expect(r.stdout).toContain(`Looking in indexes: http://aws:****@127.0.0.1:${ctx.server.port}/pypi/d/${DOMAIN}-${ACCOUNT}/${REPO}/simple/`);
       expect(r.stdout).not.toMatch(/Looking in links/);
       expect(r.stdout).toMatch(/Successfully installed demo-dep-1\.0\.0 demo-pkg-1\.0\.0/);
       expectFromIndex(readPipReport(report), REPO, [built.dep.wheel, built.pkg.wheel]);
@@ -431,7 +396,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
       const imported = await runTool(
         `${venv}/python`,
         ['-c', 'import demo_pkg, demo_dep, sys; print(demo_pkg.answer()); print(demo_dep.__file__.startswith(sys.prefix))'],
-        { env: pipEnv(home), cwd: work },
+        { env: pipEnv(ctx.home), cwd: ctx.work },
       );
       expectSuccess(imported);
       expect(imported.stdout.trim().split('\n')).toEqual(['42', 'True']);
@@ -451,9 +416,9 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
 
     test('three versions uploaded with twine are all listed', async () => {
       statusBase = baseOf(STATUS_REPO);
-      const r = await twineUpload(statusBase, [1, 2, 3].map((n) => wheel(n as 1 | 2 | 3).path));
-      expectSuccess(r, server);
-      expect(await cp.versionStatuses(DOMAIN, STATUS_REPO, 'demo-status')).toEqual({
+      const r = await twineUpload(statusBase, [1, 2, 3].map((n) => wheel(n as 1 | 2 | 3).path), token, ctx);
+      expectSuccess(r, ctx.server);
+      expect(await ctx.cp.versionStatuses(DOMAIN, STATUS_REPO, 'demo-status')).toEqual({
         '1.0.0': 'Published',
         '2.0.0': 'Published',
         '3.0.0': 'Published',
@@ -463,9 +428,9 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
     });
 
     test('Unlisted 2.0.0: gone from the pages, still served by exact URL; pip cannot resolve it by name', async () => {
-      const res = await cp.updateStatus(DOMAIN, STATUS_REPO, 'demo-status', ['2.0.0'], 'Unlisted');
+      const res = await ctx.cp.updateStatus(DOMAIN, STATUS_REPO, 'demo-status', ['2.0.0'], 'Unlisted');
       expect(res.successfulVersions['2.0.0'].status).toBe('Unlisted');
-      expect(await cp.versionStatuses(DOMAIN, STATUS_REPO, 'demo-status')).toMatchObject({ '2.0.0': 'Unlisted' });
+      expect(await ctx.cp.versionStatuses(DOMAIN, STATUS_REPO, 'demo-status')).toMatchObject({ '2.0.0': 'Unlisted' });
 
       expect(await listed()).toEqual({ versions: ['1.0.0', '3.0.0'], files: [wheel(1).filename, wheel(3).filename] });
       expect(await htmlFiles()).toEqual([wheel(1).filename, wheel(3).filename]);
@@ -476,19 +441,19 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
       expectStatus('Unlisted .metadata', await get(`${fileUrl(2)}.metadata`), 200);
 
       const byName = await pipDownload(pipIndexUrl(STATUS_REPO), 'demo-status==2.0.0');
-      expectFailure(byName.run, server);
+      expectFailure(byName.run, ctx.server);
       expect(byName.run.stderr).toContain('No matching distribution found for demo-status==2.0.0');
       expect(byName.run.stderr).toMatch(/from versions: 1\.0\.0, 3\.0\.0\)/);
 
       const byUrl = await pipDownload(pipIndexUrl(STATUS_REPO), pipFileUrl(2));
-      expectSuccess(byUrl.run, server);
+      expectSuccess(byUrl.run, ctx.server);
       expect(byUrl.files).toEqual([wheel(2).filename]);
       expect(distOf(path.join(byUrl.dir, wheel(2).filename)).sha256).toBe(wheel(2).sha256);
     });
 
     test('Archived 3.0.0: neither listed nor served; pip resolves the newest listed version instead', async () => {
-      await cp.updateStatus(DOMAIN, STATUS_REPO, 'demo-status', ['3.0.0'], 'Archived');
-      expect(await cp.versionStatuses(DOMAIN, STATUS_REPO, 'demo-status')).toEqual({
+      await ctx.cp.updateStatus(DOMAIN, STATUS_REPO, 'demo-status', ['3.0.0'], 'Archived');
+      expect(await ctx.cp.versionStatuses(DOMAIN, STATUS_REPO, 'demo-status')).toEqual({
         '1.0.0': 'Published',
         '2.0.0': 'Unlisted',
         '3.0.0': 'Archived',
@@ -499,33 +464,33 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
       expectStatus('Archived file', await get(fileUrl(3)), 404);
       expectStatus('Archived .metadata', await get(`${fileUrl(3)}.metadata`), 404);
       // The assets stay in the store (the control plane still lists them).
-      expect((await cp.assets(DOMAIN, STATUS_REPO, 'demo-status', '3.0.0')).map((a) => a.name)).toEqual([wheel(3).filename]);
+      expect((await ctx.cp.assets(DOMAIN, STATUS_REPO, 'demo-status', '3.0.0')).map((a) => a.name)).toEqual([wheel(3).filename]);
 
       const latest = await pipDownload(pipIndexUrl(STATUS_REPO), 'demo-status');
-      expectSuccess(latest.run, server);
+      expectSuccess(latest.run, ctx.server);
       expect(latest.files).toEqual([wheel(1).filename]);
       const archived = await pipDownload(pipIndexUrl(STATUS_REPO), pipFileUrl(3));
-      expectFailure(archived.run, server);
+      expectFailure(archived.run, ctx.server);
       expect(archived.run.stderr).toMatch(/404/);
     });
 
     test('Unlisted → Published again: 2.0.0 is listed and resolved once more', async () => {
-      await cp.updateStatus(DOMAIN, STATUS_REPO, 'demo-status', ['2.0.0'], 'Published');
+      await ctx.cp.updateStatus(DOMAIN, STATUS_REPO, 'demo-status', ['2.0.0'], 'Published');
       expect(await listed()).toEqual({ versions: ['1.0.0', '2.0.0'], files: [wheel(1).filename, wheel(2).filename] });
       await expectIndexAgrees(STATUS_REPO, 'demo-status');
       const latest = await pipDownload(pipIndexUrl(STATUS_REPO), 'demo-status');
-      expectSuccess(latest.run, server);
+      expectSuccess(latest.run, ctx.server);
       expect(latest.files).toEqual([wheel(2).filename]);
     });
 
     test('no listed version left: the project page is 404 and the project list omits it', async () => {
-      await cp.updateStatus(DOMAIN, STATUS_REPO, 'demo-status', ['1.0.0', '2.0.0'], 'Archived');
+      await ctx.cp.updateStatus(DOMAIN, STATUS_REPO, 'demo-status', ['1.0.0', '2.0.0'], 'Archived');
       expectStatus('all archived', await get(`${statusBase}simple/demo-status/`), 404);
       await expectIndexAgrees(STATUS_REPO, 'demo-status');
       const list = JSON.parse((await get(`${statusBase}simple/`, { Accept: PIP_ACCEPT })).text);
       expect(list.projects).toEqual([]);
       // The control plane still knows the package and every version.
-      expect(await cp.versionStatuses(DOMAIN, STATUS_REPO, 'demo-status')).toEqual({
+      expect(await ctx.cp.versionStatuses(DOMAIN, STATUS_REPO, 'demo-status')).toEqual({
         '1.0.0': 'Archived',
         '2.0.0': 'Archived',
         '3.0.0': 'Archived',
@@ -535,12 +500,12 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
 
   describe('virtual-host form: Host {domain}-{owner}.d.codeartifact.{region}.… and /pypi/{repo}/', () => {
     const curl = (args: string[]) =>
-      runTool('curl', ['--noproxy', '*', '-sS', '--resolve', `${VHOST}:${server.port}:127.0.0.1`, ...args], {
-        env: cleanEnv({ home }),
-        cwd: work,
+      runTool('curl', ['--noproxy', '*', '-sS', '--resolve', `${VHOST}:${ctx.server.port}:127.0.0.1`, ...args], {
+        env: cleanEnv({ home: ctx.home }),
+        cwd: ctx.work,
         timeoutMs: 30_000,
       });
-    const vhostBase = () => `http://${VHOST}:${server.port}/pypi/${VHOST_REPO}/`;
+    const vhostBase = () => `http://${VHOST}:${ctx.server.port}/pypi/${VHOST_REPO}/`;
 
     test('curl uploads a wheel through the virtual host (multipart POST)', async () => {
       const w = built.dep.wheel;
@@ -549,38 +514,38 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
       for (const [k, v] of form) args.push('--form-string', `${k}=${v}`);
       args.push('-F', `content=@${w.path};type=application/octet-stream`, vhostBase());
       const r = await curl(args);
-      expectSuccess(r, server);
-      expect(r.stdout.trim().split('\n').pop(), explain(r, server)).toBe('200');
-      expect(await cp.assets(DOMAIN, VHOST_REPO, 'demo-dep', '1.0.0')).toEqual(expectedAssets([w]));
+      expectSuccess(r, ctx.server);
+      expect(r.stdout.trim().split('\n').pop(), explain(r, ctx.server)).toBe('200');
+      expect(await ctx.cp.assets(DOMAIN, VHOST_REPO, 'demo-dep', '1.0.0')).toEqual(expectedAssets([w]));
       await expectIndexAgrees(VHOST_REPO, 'demo-dep');
     });
 
     test('curl fetches the project page (HTML and JSON) and the file through the virtual host', async () => {
       const w = built.dep.wheel;
       const html = await curl(['-u', `aws:${token}`, '-f', `${vhostBase()}simple/demo-dep/`]);
-      expectSuccess(html, server);
+      expectSuccess(html, ctx.server);
       const links = htmlLinks(html.stdout);
       expect(links.map((l) => [l.text, l.href])).toEqual([[w.filename, `1.0.0/${w.filename}#sha256=${w.sha256}`]]);
 
       const json = await curl(['-u', `aws:${token}`, '-f', '-H', `Accept: ${PIP_ACCEPT}`, `${vhostBase()}simple/demo-dep/`]);
-      expectSuccess(json, server);
+      expectSuccess(json, ctx.server);
       expect(JSON.parse(json.stdout)).toMatchObject({ name: 'demo-dep', versions: ['1.0.0'], files: [{ filename: w.filename, hashes: { sha256: w.sha256 } }] });
 
-      const out = path.join(work, `vhost-${w.filename}`);
+      const out = path.join(ctx.work, `vhost-${w.filename}`);
       const file = await curl(['-u', `aws:${token}`, '-f', '-o', out, `${vhostBase()}simple/demo-dep/1.0.0/${w.filename}`]);
-      expectSuccess(file, server);
+      expectSuccess(file, ctx.server);
       expect(distOf(out).sha256).toBe(w.sha256);
     });
 
     test('a Host header alone (node http) routes to the same repository; the page equals the path-style one', async () => {
-      const viaHost = await request(`http://127.0.0.1:${server.port}/pypi/${VHOST_REPO}/simple/demo-dep/`, {
-        headers: { Host: `${VHOST}:${server.port}`, Authorization: basic(token) },
+      const viaHost = await request(`http://127.0.0.1:${ctx.server.port}/pypi/${VHOST_REPO}/simple/demo-dep/`, {
+        headers: { Host: `${VHOST}:${ctx.server.port}`, Authorization: basic(token) },
       });
       expectStatus('Host header page', viaHost, 200);
       const pathStyle = await get(`${baseOf(VHOST_REPO)}simple/demo-dep/`);
       expect(viaHost.text).toBe(pathStyle.text);
-      const noAuth = await request(`http://127.0.0.1:${server.port}/pypi/${VHOST_REPO}/simple/demo-dep/`, {
-        headers: { Host: `${VHOST}:${server.port}` },
+      const noAuth = await request(`http://127.0.0.1:${ctx.server.port}/pypi/${VHOST_REPO}/simple/demo-dep/`, {
+        headers: { Host: `${VHOST}:${ctx.server.port}` },
       });
       expectStatus('Host header without token', noAuth, 401);
     });
@@ -591,14 +556,14 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
     const aws = (tool: string) =>
       runTool(
         'aws',
-        ['codeartifact', 'login', '--tool', tool, '--domain', DOMAIN, '--repository', REPO, '--endpoint-url', server.url],
-        { env: cleanEnv({ home: loginHome, extra: OFFLINE_TRAP }), cwd: work, timeoutMs: 60_000 },
+        ['codeartifact', 'login', '--tool', tool, '--domain', DOMAIN, '--repository', REPO, '--endpoint-url', ctx.server.url],
+        { env: cleanEnv({ home: loginHome, extra: OFFLINE_TRAP }), cwd: ctx.work, timeoutMs: 60_000 },
       );
 
     test('login --tool twine writes ~/.pypirc; `twine upload -r codeartifact dist/*` uploads demo-cli', async () => {
-      loginHome = mkdtempSync(path.join(work, 'login-home-'));
+      loginHome = mkdtempSync(path.join(ctx.work, 'login-home-'));
       const login = await aws('twine');
-      expectSuccess(login, server);
+      expectSuccess(login, ctx.server);
       expect(login.stdout).toContain(`Successfully configured twine to use AWS CodeArtifact repository ${base}`);
       const pypirc = readFileSync(path.join(loginHome, '.pypirc'), 'utf8');
       expect(pypirc).toMatch(/^\[codeartifact\]$/m);
@@ -609,7 +574,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
 
       // Literally `twine upload -r codeartifact dist/*` in a project directory (twine expands the glob).
       const cli = built.cli;
-      const project = path.join(work, 'demo-cli-project');
+      const project = path.join(ctx.work, 'demo-cli-project');
       mkdirSync(path.join(project, 'dist'), { recursive: true });
       for (const f of cli.files) copyFileSync(f.path, path.join(project, 'dist', f.filename));
       const r = await runTool(
@@ -617,18 +582,18 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
         ['upload', '-r', 'codeartifact', '--non-interactive', '--disable-progress-bar', 'dist/*'],
         { env: systemToolEnv(loginHome), cwd: project },
       );
-      expectSuccess(r, server);
+      expectSuccess(r, ctx.server);
       expect((r.stdout + r.stderr).replace(/\s+/g, ' ')).toContain(`Uploading distributions to ${base}`);
-      expect(await cp.versionStatuses(DOMAIN, REPO, 'demo-cli')).toEqual({ '1.0.0': 'Published' });
-      expect(await cp.assets(DOMAIN, REPO, 'demo-cli', '1.0.0')).toEqual(expectedAssets(cli.files));
-      const deps = await cp.dependencies(DOMAIN, REPO, 'demo-cli', '1.0.0');
+      expect(await ctx.cp.versionStatuses(DOMAIN, REPO, 'demo-cli')).toEqual({ '1.0.0': 'Published' });
+      expect(await ctx.cp.assets(DOMAIN, REPO, 'demo-cli', '1.0.0')).toEqual(expectedAssets(cli.files));
+      const deps = await ctx.cp.dependencies(DOMAIN, REPO, 'demo-cli', '1.0.0');
       expect(deps.map((d) => [d.package, d.versionRequirement])).toEqual([['demo-dep', '>=1.0']]);
       await expectIndexAgrees(REPO, 'demo-cli');
     });
 
     test('login --tool pip writes the user pip.conf; a plain `pip install demo-cli` in a fresh venv uses it', async () => {
       const login = await aws('pip');
-      expectSuccess(login, server);
+      expectSuccess(login, ctx.server);
       const pipConf = readFileSync(path.join(loginHome, '.config', 'pip', 'pip.conf'), 'utf8');
       const indexUrl = /^index-url = (\S+)$/m.exec(pipConf)?.[1];
       expect(indexUrl, pipConf).toBeDefined();
@@ -636,15 +601,15 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
       expect(u.username).toBe('aws');
       expect(withoutCredentials(indexUrl!)).toBe(`${base}simple/`);
 
-      const venv = await makeVenv(path.join(work, 'venv-login'), loginHome);
-      const report = path.join(work, 'pip-login-report.json');
+      const venv = await makeVenv(path.join(ctx.work, 'venv-login'), loginHome);
+      const report = path.join(ctx.work, 'pip-login-report.json');
       // Not isolated: no PIP_CONFIG_FILE, no PIP_FIND_LINKS (cleanEnv passes neither), HOME = the login's.
       const r = await runTool(`${venv}/pip`, ['install', '--no-cache-dir', '--report', report, 'demo-cli'], {
         env: cleanEnv({ home: loginHome, extra: OFFLINE_TRAP }),
-        cwd: work,
+        cwd: ctx.work,
       });
-      expectSuccess(r, server);
-      expect(r.stdout).toContain(`Looking in indexes: http://aws:****@127.0.0.1:${server.port}/pypi/d/${DOMAIN}-${ACCOUNT}/${REPO}/simple/`);
+      expectSuccess(r, ctx.server);
+      expect(r.stdout).toContain(`Looking in indexes: http://aws:****@127.0.0.1:${ctx.server.port}/pypi/d/${DOMAIN}-${ACCOUNT}/${REPO}/simple/`);
       expect(r.stdout).not.toMatch(/Looking in links/);
       expectFromIndex(readPipReport(report), REPO, [built.cli.wheel, built.dep.wheel]);
       const imported = await runTool(`${venv}/python`, ['-c', 'import demo_cli; print(demo_cli.GREETING)'], {
@@ -661,7 +626,7 @@ describe.skipIf(clients.skip)('PyPI endpoint with twine, pip, curl and aws codea
     const body = multipart(uploadFields(w, 'demo-status', '1.0.0'), { data: w.bytes, filename: w.filename });
     const r = await postForm(base, basic(token), body);
     expectStatus('raw upload', r, 200);
-    expect(await cp.assets(DOMAIN, REPO, 'demo-status', '1.0.0')).toEqual(expectedAssets([w]));
+    expect(await ctx.cp.assets(DOMAIN, REPO, 'demo-status', '1.0.0')).toEqual(expectedAssets([w]));
     await expectIndexAgrees(REPO, 'demo-status');
   });
 });
