@@ -14,31 +14,29 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRepo, genericPublish, genericQuery, pypiUpload, type GenericAsset } from './fixtures.js';
 import {
-  HOST,
-  MISSING_HINT,
-  MiB,
   fmt,
   freePort,
-  guard,
+  HOST,
   isMain,
   loadLoop,
+  type LoadResult,
   log,
-  machineFacts,
   makeTempDir,
+  MiB,
+  MISSING_HINT,
   percentile,
   removeTempDir,
-  renderSection,
   request,
   requireBuild,
+  runStandalone,
   runWrk,
+  type Section,
   setting,
   sleep,
   startServer,
   stopChild,
   tool,
   track,
-  type LoadResult,
-  type Section,
 } from './lib.js';
 
 const REPO = 'downloads';
@@ -257,13 +255,4 @@ export async function run(): Promise<Section> {
   }
 }
 
-if (isMain(import.meta.url)) {
-  guard('download');
-  console.log(`${machineFacts()}\n`);
-  run()
-    .then((section) => console.log(`\n${renderSection(section)}`))
-    .catch((err) => {
-      console.error(err);
-      process.exitCode = 1;
-    });
-}
+if (isMain(import.meta.url)) runStandalone('download', run);

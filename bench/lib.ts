@@ -139,6 +139,28 @@ export function isMain(moduleUrl: string): boolean {
   return entry !== undefined && pathToFileURL(path.resolve(entry)).href === moduleUrl;
 }
 
+/**
+ * Runs one bench as a script (`node --import tsx bench/x.ts`): watchdog, machine facts, its tables, then
+ * `after` (e.g. releasing shared fixtures); a failure sets a non-zero exit code.
+ */
+export function runStandalone(
+  scope: string,
+  run: () => Promise<Section | Section[]>,
+  after: () => Promise<void> = async () => undefined,
+): void {
+  guard(scope);
+  console.log(`${machineFacts()}\n`);
+  run()
+    .then(async (result) => {
+      for (const section of Array.isArray(result) ? result : [result]) console.log(`\n${renderSection(section)}`);
+      await after();
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+}
+
 /** The server must be built: `npm run bench` builds; a bench file run alone needs `npm run build` first. */
 export function requireBuild(): void {
   if (!existsSync(MAIN)) {

@@ -21,29 +21,27 @@ import {
   wheel,
 } from './fixtures.js';
 import {
-  MISSING_HINT,
   expectStatus,
   fmt,
   forEachConcurrent,
-  guard,
   isMain,
   loadLoop,
   log,
-  machineFacts,
   makeTempDir,
   median,
+  MISSING_HINT,
   now,
   percentile,
   removeTempDir,
-  renderSection,
   request,
   requireBuild,
+  runStandalone,
   runWrk,
+  type Section,
+  type Server,
   setting,
   startServer,
   tool,
-  type Section,
-  type Server,
 } from './lib.js';
 
 const JSON_ACCEPT = 'application/vnd.pypi.simple.v1+json';
@@ -339,16 +337,4 @@ export async function run(): Promise<Section[]> {
   return sections;
 }
 
-if (isMain(import.meta.url)) {
-  guard('index');
-  console.log(`${machineFacts()}\n`);
-  run()
-    .then(async (sections) => {
-      for (const s of sections) console.log(`\n${renderSection(s)}`);
-      await releaseFixtures();
-    })
-    .catch((err) => {
-      console.error(err);
-      process.exitCode = 1;
-    });
-}
+if (isMain(import.meta.url)) runStandalone('index', run, releaseFixtures);

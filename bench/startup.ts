@@ -10,28 +10,26 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { populatedFixture, releaseFixtures } from './fixtures.js';
 import {
-  HOST,
-  MAIN,
-  MISSING_HINT,
   fmt,
   freePort,
-  guard,
+  HOST,
   isMain,
   log,
-  machineFacts,
+  MAIN,
   makeTempDir,
   median,
+  MISSING_HINT,
   now,
   percentile,
-  renderSection,
   requireBuild,
   runCommand,
+  runStandalone,
+  type Section,
   setting,
   sleep,
   stopChild,
   tool,
   track,
-  type Section,
 } from './lib.js';
 
 interface Sample {
@@ -192,16 +190,4 @@ export async function run(): Promise<Section> {
   };
 }
 
-if (isMain(import.meta.url)) {
-  guard('startup');
-  console.log(`${machineFacts()}\n`);
-  run()
-    .then(async (section) => {
-      console.log(`\n${renderSection(section)}`);
-      await releaseFixtures();
-    })
-    .catch((err) => {
-      console.error(err);
-      process.exitCode = 1;
-    });
-}
+if (isMain(import.meta.url)) runStandalone('startup', run, releaseFixtures);

@@ -8,23 +8,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRepo, genericPublish, pypiUpload, sdistTarGz, uploadDist } from './fixtures.js';
 import {
-  MiB,
-  RssSampler,
   fmt,
-  guard,
   isMain,
   log,
-  machineFacts,
   makeTempDir,
+  MiB,
   now,
   removeTempDir,
-  renderSection,
   requireBuild,
+  RssSampler,
+  runStandalone,
+  type Section,
+  type Server,
   setting,
   sleep,
   startServer,
-  type Section,
-  type Server,
 } from './lib.js';
 
 const REPO = 'uploads';
@@ -203,13 +201,4 @@ export async function run(): Promise<Section> {
   }
 }
 
-if (isMain(import.meta.url)) {
-  guard('upload');
-  console.log(`${machineFacts()}\n`);
-  run()
-    .then((section) => console.log(`\n${renderSection(section)}`))
-    .catch((err) => {
-      console.error(err);
-      process.exitCode = 1;
-    });
-}
+if (isMain(import.meta.url)) runStandalone('upload', run);
