@@ -1,10 +1,6 @@
 // A small read-only web UI: domains and repositories, a repository's packages, a package's versions
 // and assets, with the commands to use them. It reads through the same core operations as the API.
 import { Router, type Request, type Response } from 'express';
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CodeArtifactError } from '../../core/errors.js';
 import { listPackageVersionAssets } from '../../core/registry/assets.js';
 import { describeDomain, listDomains } from '../../core/registry/domains.js';
@@ -15,22 +11,10 @@ import { listPackageVersions } from '../../core/registry/versions.js';
 import type { Store } from '../../storage/store.js';
 import type { ServerConfig } from '../config.js';
 import { requestContext } from '../context.js';
+import { view } from '../views.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const viewsDir = [path.resolve(here, '..', '..', '..', 'views'), path.resolve(here, '..', '..', 'views')].find((d) =>
-  existsSync(path.join(d, 'ui')),
-);
-
-type Template = (locals: Record<string, unknown>) => string;
-const templates = new Map<string, Template>();
 function render(res: Response, name: string, locals: Record<string, unknown>) {
-  let t = templates.get(name);
-  if (!t) {
-    const pug = createRequire(import.meta.url)('pug') as typeof import('pug');
-    t = pug.compileFile(path.join(viewsDir!, 'ui', `${name}.pug`));
-    templates.set(name, t);
-  }
-  res.type('text/html; charset=utf-8').send(t(locals));
+  res.type('text/html; charset=utf-8').send(view(`ui/${name}`)(locals));
 }
 
 /** Enough for a browsing page; the API paginates properly. */
