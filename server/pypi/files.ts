@@ -9,6 +9,7 @@ import { findDistributionFile, type DistributionFile } from '../../storage/distr
 import { findPackage } from '../../storage/packages.js';
 import type { Store } from '../../storage/store.js';
 import type { PackageEndpointLocals } from '../packageEndpoints.js';
+import { sendBytes } from '../sendBytes.js';
 
 export function contentTypeOf(filename: string): string {
   if (filename.endsWith('.whl') || filename.endsWith('.zip')) return 'application/zip';
@@ -61,10 +62,7 @@ export function fileHandlers(store: Store) {
     if (!file) return;
     const data = file.coreMetadataSha256 ? readCoreMetadata(store.db, file.assetId) : undefined;
     if (!data) return void res.status(404).type('text/plain').send(`No metadata for ${filename}\n`);
-    const etag = `"${file.coreMetadataSha256}"`;
-    res.set('ETag', etag).type('text/plain; charset=utf-8');
-    if (req.get('if-none-match') === etag) return void res.status(304).end();
-    res.set('Content-Length', String(data.length)).status(200).end(req.method === 'HEAD' ? undefined : data);
+    sendBytes(req, res, data, `"${file.coreMetadataSha256}"`, 'text/plain; charset=utf-8');
   }
 
   return { download };

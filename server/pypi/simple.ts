@@ -6,17 +6,14 @@ import { listDistributionFiles } from '../../storage/distributions.js';
 import { findPackage, listPackageNamesWithStatus, repositorySerial } from '../../storage/packages.js';
 import type { Store } from '../../storage/store.js';
 import type { PackageEndpointLocals } from '../packageEndpoints.js';
+import { sendBytes } from '../sendBytes.js';
 import { negotiate, type Choice } from './negotiate.js';
 import { PageCache, renderProject, renderProjectList, type Rendered } from './render.js';
 
 function send(req: Request, res: Response, choice: Choice, page: Rendered) {
   res.set('Vary', 'Accept');
-  res.set('ETag', page.etag);
   res.set('Cache-Control', 'max-age=0, must-revalidate');
-  res.type(choice.contentType);
-  if (req.get('if-none-match') === page.etag) return res.status(304).end();
-  res.set('Content-Length', String(page.body.length));
-  res.status(200).end(req.method === 'HEAD' ? undefined : page.body);
+  sendBytes(req, res, page.body, page.etag, choice.contentType);
 }
 
 function notAcceptable(res: Response) {
