@@ -89,8 +89,13 @@ export function openBlobStore(root: string): BlobStore {
         done(null, chunk);
       },
     });
+    const out = createWriteStream(tempPath, { flags: 'wx' });
+    // pipeline() can reject before the write stream's lazy open() has created the file; an rm() issued
+    // then races that creation and leaves an orphan in tmp/. 'close' always comes after the open (a
+    // stream destroyed while opening still opens, then closes), so cleanup waits for it.
+    const outClosed = new Promise<void>((resolve) => out.once('close', resolve));
     try {
-      await pipeline(source, hasher, createWriteStream(tempPath, { flags: 'wx' }));
+      await pipeline(source, hasher, out);
       source.off('error', ignoreUntilPiped);
       const handle = await open(tempPath, 'r');
       try {
@@ -99,6 +104,7 @@ export function openBlobStore(root: string): BlobStore {
         await handle.close();
       }
     } catch (err) {
+      await outClosed;
       await rm(tempPath, { force: true });
       throw err;
     }

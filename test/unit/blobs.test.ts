@@ -1,0 +1,86 @@
+// The blob store's promise: a write that fails leaves nothing in tmp/ or blobs/, *by the time the
+// write's promise settles*, however early the source fails (the CI failure this guards against was a
+// truncated upload whose temp file was created after the cleanup had already run).
+import { pbkdf2 } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BlobTooLargeError, openBlobStore, type BlobStore } from '../../storage/blobs.js';
+
+let root: string;
+let store: BlobStore;
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'blobs-test-'));
+  store = openBlobStore(root);
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const filesUnder = (dir: string) =>
+  readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
+
+describe('blob store writes', () => {
+  it('hashes, syncs and commits to the content address', async () => {
+    const pending = await store.write(Readable.from([Buffer.from('hello '), Buffer.from('world')]));
+    expect(pending.size).toBe(11);
+    expect(pending.sha256).toBe('b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9');
+    expect(pending.md5).toBe('5eb63bbbe01eeed093cb22bb8f5acdc3');
+    await pending.commit();
+    expect(filesUnder('tmp')).toEqual([]);
+    expect(filesUnder('blobs')).toEqual([pending.sha256]);
+    expect(await store.exists(pending.sha256)).toBe(true);
+  });
+
+  it('a source that fails at once, mid-way or after the file opened leaves tmp/ empty on rejection', async () => {
+    const failures: string[] = [];
+    // Keep half of libuv's four pool threads busy, as a loaded CI machine does: the temp file's open()
+    // then runs late, on one free thread, while a cleanup that does not wait for it runs on the other,
+    // finds nothing, and the file appears afterwards (before the fix this failed in most runs of 1,000 rounds).
+    let busy = true;
+    const spin = () => busy && pbkdf2('x', 'y', 20_000, 32, 'sha256', spin);
+    for (let i = 0; i < 2; i++) spin();
+    // Many rounds with different timings: the race only shows when the failure lands while the
+    // temp file is still being opened.
+    for (let round = 0; round < 1000; round++) {
+      const source = new PassThrough();
+      const written = store.write(source);
+      const when = round % 3;
+      if (when === 0) source.destroy(new Error('truncated'));
+      else if (when === 1) setImmediate(() => source.destroy(new Error('truncated')));
+      else {
+        source.write(Buffer.alloc(1024, 1));
+        setTimeout(() => source.destroy(new Error('truncated')), 1);
+      }
+      await expect(written).rejects.toThrow('truncated');
+      const left = filesUnder('tmp');
+      if (left.length) failures.push(`round ${round}: ${left.join(', ')}`);
+    }
+    busy = false;
+    // Anything still to come from a late open() would show up now.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(failures).toEqual([]);
+    expect(filesUnder('tmp')).toEqual([]);
+    expect(filesUnder('blobs')).toEqual([]);
+  });
+
+  it('a source over the size limit is refused and leaves nothing', async () => {
+    const written = store.write(Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), { maxBytes: 1000 });
+    await expect(written).rejects.toBeInstanceOf(BlobTooLargeError);
+    expect(filesUnder('tmp')).toEqual([]);
+  });
+
+  it('discard removes the pending file; commit of bytes already stored keeps one copy', async () => {
+    const a = await store.write(Readable.from([Buffer.from('same')]));
+    await a.discard();
+    expect(filesUnder('tmp')).toEqual([]);
+    const b = await store.write(Readable.from([Buffer.from('same')]));
+    const c = await store.write(Readable.from([Buffer.from('same')]));
+    await b.commit();
+    await c.commit();
+    expect(filesUnder('tmp')).toEqual([]);
+    expect(filesUnder('blobs')).toEqual([b.sha256]);
+  });
+});
