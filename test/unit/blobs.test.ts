@@ -2,12 +2,13 @@
 // write's promise settles*, however early the source fails (the CI failure this guards against was a
 // truncated upload whose temp file was created after the cleanup had already run).
 import { pbkdf2 } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobTooLargeError, openBlobStore, type BlobStore } from '../../storage/blobs.js';
+import { listFiles } from '../support/files.js';
 
 let root: string;
 let store: BlobStore;
@@ -17,10 +18,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-const filesUnder = (dir: string) =>
-  readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => e.name);
+const filesUnder = (dir: 'tmp' | 'blobs') => listFiles(path.join(root, dir));
+/** How a stored blob appears in `filesUnder('blobs')`: at its content address ab/cd/<sha256>, with its size. */
+const stored = (sha256: string, size: number) => `${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256} ${size}`;
 
 describe('blob store writes', () => {
   it('hashes, syncs and commits to the content address', async () => {
@@ -30,7 +30,7 @@ describe('blob store writes', () => {
     expect(pending.md5).toBe('5eb63bbbe01eeed093cb22bb8f5acdc3');
     await pending.commit();
     expect(filesUnder('tmp')).toEqual([]);
-    expect(filesUnder('blobs')).toEqual([pending.sha256]);
+    expect(filesUnder('blobs')).toEqual([stored(pending.sha256, 11)]);
     expect(await store.exists(pending.sha256)).toBe(true);
   });
 
@@ -81,6 +81,6 @@ describe('blob store writes', () => {
     await b.commit();
     await c.commit();
     expect(filesUnder('tmp')).toEqual([]);
-    expect(filesUnder('blobs')).toEqual([b.sha256]);
+    expect(filesUnder('blobs')).toEqual([stored(b.sha256, 4)]);
   });
 });

@@ -1,10 +1,10 @@
 // Plain-HTTP helpers for the PyPI acceptance suites: control-plane setup and read-back (rest-json, as the SDKs
 // call it), raw requests to the PyPI endpoint (any Host header, any body, even a broken one), hand-made
 // legacy-upload forms, and a snapshot of what the store holds, to prove a rejected request changed nothing.
-import { readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { listFiles } from '../../support/files.js';
 import type { AssetHashes, Dist } from './fixtures.js';
 
 export const ACCOUNT = '000000000000';
@@ -208,24 +208,6 @@ export function expectedAssets(files: Dist[]): Asset[] {
 // Store snapshots
 // ------------------------------------------------------------------------------------------------------------
 
-function listTree(root: string, base = root): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(root);
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const name of names) {
-    const full = path.join(root, name);
-    const st = statSync(full, { throwIfNoEntry: false });
-    if (!st) continue;
-    if (st.isDirectory()) out.push(...listTree(full, base));
-    else out.push(`${path.relative(base, full)} ${st.size}`);
-  }
-  return out.sort();
-}
-
 export interface StoreSnapshot {
   /** Every file under the data dir except the database itself, with its size. */
   files: string[];
@@ -245,7 +227,7 @@ export async function snapshot(
   repos: [domain: string, repository: string][],
   tokens: Record<string, string> = {},
 ): Promise<StoreSnapshot> {
-  const files = listTree(dataDir).filter((f) => !/^codeartifact\.db/.test(f));
+  const files = listFiles(dataDir).filter((f) => !/^codeartifact\.db/.test(f));
   const packages: Record<string, unknown> = {};
   const index: Record<string, string> = {};
   for (const [domain, repository] of repos) {
@@ -278,7 +260,7 @@ export async function snapshot(
 }
 
 export function tmpFiles(dataDir: string): string[] {
-  return listTree(path.join(dataDir, 'tmp'));
+  return listFiles(path.join(dataDir, 'tmp'));
 }
 
 /** Waits (up to `ms`) until the server's tmp/ is empty, then returns what is left. */
