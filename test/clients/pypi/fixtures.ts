@@ -6,7 +6,8 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SYSTEM_PYTHON, expectSuccess, python, runTool, systemToolEnv } from './tools.js';
 
-export interface SetuptoolsSpec {
+/** A one-module sample project, whatever builds it. */
+export interface SampleProject {
   name: string;
   version: string;
   summary: string;
@@ -16,6 +17,10 @@ export interface SetuptoolsSpec {
   module: string;
   /** Its __init__.py. */
   code: string;
+}
+
+export interface SetuptoolsSpec extends SampleProject {
+  /** `[project] dependencies`, as PEP 508 strings. */
   dependencies?: string[];
   requiresPython?: string;
   /** Build the wheel only (`-m build --wheel`). */
@@ -151,13 +156,7 @@ export async function buildAll<K extends string>(
   return out;
 }
 
-export interface PoetrySpec {
-  name: string;
-  version: string;
-  summary: string;
-  readme: string;
-  module: string;
-  code: string;
+export interface PoetrySpec extends SampleProject {
   /** `[tool.poetry.dependencies]` besides python. */
   dependencies?: Record<string, string>;
 }
