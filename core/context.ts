@@ -9,4 +9,14 @@ export interface RequestContext {
   readonly now: Date;
   /** Base of every URL handed out, without a trailing slash. */
   readonly publicUrl: string;
+  /** The form of repository endpoint URLs handed out (GetRepositoryEndpoint). */
+  readonly endpointStyle: EndpointStyle;
 }
+
+/**
+ * `path`: {publicUrl}/{format}/d/{domain}-{owner}/{repo}/, reachable with no DNS or TLS set-up.
+ * `aws`: https://{domain}-{owner}.d.codeartifact.{region}.amazonaws.com/{format}/{repo}/, AWS's own URL, reached
+ * through this server's CONNECT proxy (or a hosts entry and the HTTPS port).
+ */
+export type EndpointStyle = 'path' | 'aws';
+export const ENDPOINT_STYLES: readonly EndpointStyle[] = ['path', 'aws'];

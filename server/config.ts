@@ -1,5 +1,7 @@
 // Configuration from flags and environment. Flags win over variables; variables over defaults.
 import { parseArgs } from 'node:util';
+import { REGION_PATTERN } from '../core/awsHosts.js';
+import { ENDPOINT_STYLES, type EndpointStyle } from '../core/context.js';
 
 export interface ServerConfig {
   host: string;
@@ -11,13 +13,29 @@ export interface ServerConfig {
   region: string;
   /** Whether package endpoints require an authorization token. */
   auth: boolean;
+  /** The form of the URLs GetRepositoryEndpoint returns. */
+  endpointStyle: EndpointStyle;
+  /** A port for a direct TLS listener (same app, same certificates), for users with a hosts entry. */
+  httpsPort: number | undefined;
+  /** A CA of the user's own (PEM files) instead of the one kept in DATA_DIR/tls. Both or neither. */
+  tlsCaCert: string | undefined;
+  tlsCaKey: string | undefined;
 }
 
 export class ConfigError extends Error {}
 
 const USAGE = `Usage: npm start -- [--host H] [--port P] [--data-dir DIR] [--public-url URL] [--account-id ID]
-                    [--region R] [--auth on|off]
-Environment: HOST, PORT, DATA_DIR, PUBLIC_URL, ACCOUNT_ID, REGION, AUTH (flags win).`;
+                    [--region R] [--auth on|off] [--endpoint-style path|aws] [--https-port N]
+                    [--tls-ca-cert FILE --tls-ca-key FILE]
+       node dist/server/main.js env [--data-dir DIR] [--port P]   (shell lines for tools that hardcode AWS hosts)
+Environment: HOST, PORT, DATA_DIR, PUBLIC_URL, ACCOUNT_ID, REGION, AUTH, ENDPOINT_STYLE, HTTPS_PORT,
+             TLS_CA_CERT, TLS_CA_KEY (flags win).`;
+
+function portNumber(text: string, name: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new ConfigError(`Invalid ${name}: ${text}`);
+  return port;
+}
 
 function onOff(value: string, name: string): boolean {
   const v = value.toLowerCase();
@@ -39,6 +57,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
         'account-id': { type: 'string' },
         region: { type: 'string' },
         auth: { type: 'string' },
+        'endpoint-style': { type: 'string' },
+        'https-port': { type: 'string' },
+        'tls-ca-cert': { type: 'string' },
+        'tls-ca-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -48,15 +70,22 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
   }
   if (values.help) throw new ConfigError(USAGE);
   const host = values.host ?? env.HOST ?? '127.0.0.1';
-  const portText = values.port ?? env.PORT ?? '8080';
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) throw new ConfigError(`Invalid port: ${portText}`);
+  const port = portNumber(values.port ?? env.PORT ?? '8080', 'port');
+  const httpsPortText = values['https-port'] ?? env.HTTPS_PORT;
+  const httpsPort = httpsPortText ? portNumber(httpsPortText, 'HTTPS port') : undefined;
   const accountId = values['account-id'] ?? env.ACCOUNT_ID ?? '000000000000';
   if (!/^\d{12}$/.test(accountId)) throw new ConfigError(`ACCOUNT_ID must be 12 digits, not '${accountId}'`);
   const region = values.region ?? env.REGION ?? 'us-east-1';
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new ConfigError(`Invalid region: ${region}`);
+  if (!REGION_PATTERN.test(region)) throw new ConfigError(`Invalid region: ${region}`);
   const publicUrl = (values['public-url'] ?? env.PUBLIC_URL ?? '').replace(/\/+$/, '');
   if (publicUrl && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new ConfigError(`Invalid public URL: ${publicUrl}`);
+  const endpointStyle = values['endpoint-style'] ?? env.ENDPOINT_STYLE ?? 'path';
+  if (!(ENDPOINT_STYLES as string[]).includes(endpointStyle))
+    throw new ConfigError(`ENDPOINT_STYLE must be ${ENDPOINT_STYLES.join(' or ')}, not '${endpointStyle}'`);
+  const tlsCaCert = values['tls-ca-cert'] ?? env.TLS_CA_CERT ?? undefined;
+  const tlsCaKey = values['tls-ca-key'] ?? env.TLS_CA_KEY ?? undefined;
+  if (Boolean(tlsCaCert) !== Boolean(tlsCaKey))
+    throw new ConfigError('--tls-ca-cert and --tls-ca-key go together: give both files or neither');
   return {
     host,
     port,
@@ -66,5 +95,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     accountId,
     region,
     auth: onOff(values.auth ?? env.AUTH ?? 'on', 'AUTH'),
+    endpointStyle: endpointStyle as EndpointStyle,
+    httpsPort,
+    tlsCaCert: tlsCaCert || undefined,
+    tlsCaKey: tlsCaKey || undefined,
   };
 }

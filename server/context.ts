@@ -21,5 +21,6 @@ export function requestContext(req: Request, res: Response, config: ServerConfig
     requestId,
     now: new Date(),
     publicUrl: config.publicUrl,
+    endpointStyle: config.endpointStyle,
   };
 }

@@ -1,15 +1,26 @@
 import type { GetRepositoryEndpointRequest, GetRepositoryEndpointResult } from '@aws-sdk/client-codeartifact';
+import { repositoryHost } from '../awsHosts.js';
 import type { RequestContext } from '../context.js';
 import type { Store } from '../../storage/store.js';
 import { getRepository, required } from './lookup.js';
 
 /**
- * The path-style form AWS uses behind VPC endpoints without private DNS:
- * {PUBLIC_URL}/{format}/d/{domain}-{owner}/{repo}/ — reachable without wildcard DNS. Both endpoint types
- * answer the same URL here.
+ * A repository's endpoint for one format, in the context's endpoint style:
+ *   path: {PUBLIC_URL}/{format}/d/{domain}-{owner}/{repo}/, the path-style form AWS uses behind VPC endpoints
+ *         without private DNS, reachable without wildcard DNS;
+ *   aws:  https://{domain}-{owner}.d.codeartifact.{region}.amazonaws.com/{format}/{repo}/, exactly AWS's URL.
+ * Both forms are served by the same routes.
  */
-export function repositoryEndpointUrl(publicUrl: string, format: string, domain: string, owner: string, repository: string): string {
-  return `${publicUrl}/${format}/d/${domain}-${owner}/${encodeURIComponent(repository)}/`;
+export function repositoryEndpointUrl(
+  ctx: Pick<RequestContext, 'publicUrl' | 'endpointStyle' | 'region'>,
+  format: string,
+  domain: string,
+  owner: string,
+  repository: string,
+): string {
+  const repo = encodeURIComponent(repository);
+  if (ctx.endpointStyle === 'aws') return `https://${repositoryHost(domain, owner, ctx.region)}/${format}/${repo}/`;
+  return `${ctx.publicUrl}/${format}/d/${domain}-${owner}/${repo}/`;
 }
 
 export function getRepositoryEndpoint(
@@ -19,6 +30,5 @@ export function getRepositoryEndpoint(
 ): GetRepositoryEndpointResult {
   const { domain, repository } = getRepository(store, ctx, input);
   const format = required(input.format, 'format');
-  return { repositoryEndpoint: repositoryEndpointUrl(ctx.publicUrl, format, domain.name, domain.owner, repository.name) };
+  return { repositoryEndpoint: repositoryEndpointUrl(ctx, format, domain.name, domain.owner, repository.name) };
 }
-

@@ -13,7 +13,27 @@ describe('configuration', () => {
       accountId: '000000000000',
       region: 'us-east-1',
       auth: true,
+      endpointStyle: 'path',
+      httpsPort: undefined,
+      tlsCaCert: undefined,
+      tlsCaKey: undefined,
     });
+  });
+
+  it('takes the endpoint style, the HTTPS port and a CA pair from flags or the environment', () => {
+    expect(loadConfig(['--endpoint-style', 'aws', '--https-port', '8443'], {})).toMatchObject({
+      endpointStyle: 'aws',
+      httpsPort: 8443,
+    });
+    expect(loadConfig([], { ENDPOINT_STYLE: 'aws', HTTPS_PORT: '0', TLS_CA_CERT: '/c.pem', TLS_CA_KEY: '/k.pem' })).toMatchObject({
+      endpointStyle: 'aws',
+      httpsPort: 0,
+      tlsCaCert: '/c.pem',
+      tlsCaKey: '/k.pem',
+    });
+    expect(() => loadConfig(['--endpoint-style', 'virtual'], {})).toThrow(/path or aws/);
+    expect(() => loadConfig(['--https-port', '70000'], {})).toThrow(/Invalid HTTPS port/);
+    expect(() => loadConfig(['--tls-ca-key', '/k.pem'], {})).toThrow(/go together/);
   });
 
   it('takes flags over environment variables', () => {
