@@ -1,48 +1,80 @@
 #!/usr/bin/env node
-// CLI entry: `npm start` (node dist/server/main.js). Opens DATA_DIR, listens, prints one ready line,
-// and on SIGTERM/SIGINT lets in-flight requests finish before closing the database.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// CLI entry and composition root.
+//   npm start (node dist/server/main.js [flags])   opens DATA_DIR, listens, prints one ready line, and on
+//                                                  SIGTERM/SIGINT lets in-flight requests finish first
+//   node dist/server/main.js env [flags]            prints the shell lines for tools that hardcode AWS hosts
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { openStore } from '../storage/store.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
+import { connectTunnels } from './proxy/connect.js';
+import { clientEnvScript } from './proxy/clientEnv.js';
+import { CertificateAuthorityError } from './tls/authority.js';
+import { openLocalTls, type LocalTls } from './tls/localTls.js';
+import { terminateTls } from './tls/terminate.js';
 
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function main() {
-  let config: ServerConfig;
-  try {
-    config = loadConfig(process.argv.slice(2), process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+function fail(message: string, code = 1): never {
+  console.error(message);
+  process.exit(code);
+}
+
+function listen(server: Server | TcpServer, port: number, host: string, what: string): Promise<number> {
+  return new Promise((resolve) => {
+    server.once('error', (err) => fail(`cannot listen on ${host}:${port} (${what}): ${err.message}`));
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function openTls(config: ServerConfig): Promise<LocalTls> {
+  return openLocalTls(config.dataDir, { certFile: config.tlsCaCert, keyFile: config.tlsCaKey }).catch((err: Error) =>
+    fail(err instanceof CertificateAuthorityError ? `TLS: ${err.message}` : `TLS set-up failed: ${err.stack ?? err}`),
+  );
+}
+
+/** `env`: the same lines GET /_local/env answers, for a server on this data dir and port. */
+async function printClientEnv(config: ServerConfig) {
+  const tls = await openTls(config);
+  process.stdout.write(clientEnvScript({ proxyUrl: `http://${urlHost(config.host)}:${config.port}`, bundleFile: tls.bundleFile }));
+}
+
+async function serve(config: ServerConfig) {
   const store = openStore(config.dataDir);
+  const tls = await openTls(config);
   const server = createServer();
-  server.on('error', (err) => {
-    console.error(`cannot listen on ${config.host}:${config.port}: ${err.message}`);
-    store.close();
-    process.exit(1);
-  });
-  server.listen(config.port, config.host, () => {
-    const { port } = server.address() as AddressInfo;
-    const listening = `http://${urlHost(config.host)}:${port}`;
-    const final = { ...config, port, publicUrl: config.publicUrl || listening };
-    server.on('request', createApp(store, final));
-    console.log(`codeartifact-local listening on ${listening} (data: ${config.dataDir}, public URL: ${final.publicUrl})`);
-  });
+  server.on('connect', connectTunnels(server, tls.certificates));
+  const port = await listen(server, config.port, config.host, 'HTTP');
+
+  // The optional direct TLS port: raw connections are terminated like CONNECT tunnels, into the same server.
+  let httpsServer: TcpServer | undefined;
+  let httpsPort: number | undefined;
+  if (config.httpsPort !== undefined) {
+    const fallback = await tls.certificates.contextFor(config.region); // for clients that send no server name
+    httpsServer = createTcpServer({ pauseOnConnect: true }, (raw) => terminateTls(server, tls.certificates, raw, fallback));
+    httpsPort = await listen(httpsServer, config.httpsPort, config.host, 'HTTPS');
+  }
+
+  const listening = `http://${urlHost(config.host)}:${port}`;
+  const final = { ...config, port, publicUrl: config.publicUrl || listening };
+  const clientEnv = { proxyUrl: listening, bundleFile: tls.bundleFile };
+  server.on('request', createApp(store, final, { localTls: { caPem: tls.ca.certPem, clientEnv } }));
+  console.log(
+    `codeartifact-local listening on ${listening} (data: ${config.dataDir}, public URL: ${final.publicUrl}` +
+      `${httpsPort !== undefined ? `, HTTPS port: ${httpsPort}` : ''}, TLS bundle: ${tls.bundleFile}` +
+      `${tls.ca.created ? ', new local CA' : ''}); for AWS host names: eval "$(curl -s ${listening}/_local/env)"`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: finishing in-flight requests`);
+    httpsServer?.close();
     server.close(() => {
       store.close();
       process.exit(0);
@@ -55,6 +87,19 @@ function main() {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function main() {
+  const argv = process.argv.slice(2);
+  const command = argv[0] === 'env' ? 'env' : 'serve';
+  let config: ServerConfig;
+  try {
+    config = loadConfig(command === 'env' ? argv.slice(1) : argv, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message, 2);
+    throw err;
+  }
+  void (command === 'env' ? printClientEnv(config) : serve(config));
 }
 
 main();
