@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 
 export interface TunnelOptions {
@@ -74,11 +75,12 @@ export class TunnelAgent extends https.Agent {
     super({ keepAlive: true, ...options });
   }
 
-  override createConnection(options: tls.ConnectionOptions, callback: (err: Error | null, socket?: Socket) => void): undefined {
+  // The callback form of createConnection: the Agent waits for the tunnel, then pools the socket as usual.
+  override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): undefined {
     this.tunnels++;
-    openTunnel({ proxyUrl: this.proxyUrl, host: options.host ?? options.servername ?? '', ca: this.ca }).then(
-      (socket) => callback(null, socket),
-      (err: Error) => callback(err),
+    openTunnel({ proxyUrl: this.proxyUrl, host: options.host ?? options.hostname ?? '', ca: this.ca }).then(
+      (socket) => callback?.(null, socket),
+      (err: Error) => callback?.(err, undefined as never),
     );
     return undefined;
   }

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { startServer, type RunningServer } from '../../support/server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../support/server.js';
 import {
   IN_CI,
   cleanEnv,
@@ -51,7 +51,7 @@ export const OFFLINE_TRAP = {
   NO_PROXY: '127.0.0.1',
 };
 
-export type Client = 'pip' | 'venv' | 'build' | 'twine' | 'poetry' | 'aws' | 'curl';
+export type Client = 'pip' | 'venv' | 'build' | 'twine' | 'poetry' | 'aws' | 'curl' | 'system-boto3';
 
 function has(client: Client): boolean {
   const py = findPython();
@@ -70,6 +70,8 @@ function has(client: Client): boolean {
       return hasCommand('aws');
     case 'curl':
       return hasCommand('curl');
+    case 'system-boto3':
+      return existsSync(SYSTEM_PYTHON) && runsOk(SYSTEM_PYTHON, ['-c', 'import boto3']);
   }
 }
 
@@ -96,7 +98,7 @@ export function requireClients(a: Availability): void {
   if (!a.ok)
     throw new Error(
       `PyPI clients missing: ${a.missing.join(', ')}. Install: apt-get install twine python3-poetry python3-build ` +
-        'python3-setuptools python3-wheel (and python3 with pip/venv, awscli, curl on PATH)',
+        'python3-setuptools python3-wheel python3-boto3 python3-pip (and python3 with pip/venv, awscli, curl on PATH)',
     );
 }
 
@@ -121,14 +123,14 @@ export interface PypiSuite {
  * beforeAll, registered after this call, runs after it. The returned object is filled in by beforeAll: read its
  * fields in hooks and tests only.
  */
-export function usePypiServer(clients: Availability, workPrefix: string): PypiSuite {
+export function usePypiServer(clients: Availability, workPrefix: string, serverOptions: ServerOptions = {}): PypiSuite {
   const suite = {} as PypiSuite;
   beforeAll(async () => {
     requireClients(clients);
     suite.work = mkdtempSync(path.join(tmpdir(), workPrefix));
     suite.home = path.join(suite.work, 'home');
     mkdirSync(suite.home);
-    suite.server = await startServer();
+    suite.server = await startServer(serverOptions);
     suite.cp = new ControlPlane(suite.server.url);
   });
   afterAll(async () => {
