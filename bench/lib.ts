@@ -4,6 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -326,7 +327,8 @@ export async function startServer(dataDir: string, options: { port?: number; ext
 }
 
 // ---------------------------------------------------------------------------------------------------
-// HTTP client: node:http with an explicit agent (keep-alive where it matters), bounded by timeouts.
+// HTTP client: node:http (node:https for https: URLs) with an explicit agent (keep-alive where it matters),
+// bounded by timeouts.
 
 export interface Response {
   status: number;
@@ -354,7 +356,8 @@ export function request(url: string, options: RequestOptions = {}): Promise<Resp
     const hdrs: Record<string, string | number> = { ...headers };
     if ((typeof body === 'string' || Buffer.isBuffer(body)) && hdrs['content-length'] === undefined)
       hdrs['content-length'] = Buffer.byteLength(body);
-    const req = http.request(url, { method, headers: hdrs, agent });
+    // An https: URL needs an https.Agent (the TLS bench passes one whose connections are CONNECT tunnels).
+    const req = (url.startsWith('https:') ? https.request : http.request)(url, { method, headers: hdrs, agent });
     let settled = false;
     const fail = (err: Error) => {
       if (settled) return;

@@ -2,10 +2,10 @@
 //
 //   npm run bench                               build, then all benches (~5-10 min on 2 cores)
 //   BENCH_QUICK=1 npm run bench                 smoke run with small sizes (~1-2 min)
-//   npm run bench -- startup index              only some: startup, download, index, upload
+//   npm run bench -- startup index              only some: startup, download, index, upload, tls
 //   node --import tsx bench/run.ts > bench.md   progress goes to stderr, results to stdout
 //
-// Each bench also runs alone: node --import tsx bench/<startup|download|simple-index|upload-memory>.ts
+// Each bench also runs alone: node --import tsx bench/<startup|download|simple-index|upload-memory|tls>.ts
 // Settings (env): BENCH_QUICK, BENCH_TMPDIR, BENCH_DISABLE=wrk,hyperfine,nginx, BENCH_TIMEOUT_MIN and the
 // per-bench sizes listed at the top of each file.
 import { releaseFixtures } from './fixtures.js';
@@ -13,9 +13,10 @@ import { guard, log, machineFacts, now, renderSection, requireBuild, type Sectio
 import { run as download } from './download.js';
 import { run as index } from './simple-index.js';
 import { run as startup } from './startup.js';
+import { run as tls } from './tls.js';
 import { run as upload } from './upload-memory.js';
 
-const benches: Record<string, () => Promise<Section | Section[]>> = { startup, download, index, upload };
+const benches: Record<string, () => Promise<Section | Section[]>> = { startup, download, index, upload, tls };
 
 async function main() {
   guard('bench');
