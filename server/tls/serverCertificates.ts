@@ -5,7 +5,7 @@
 // keyUsage, serverAuth, names only in the SAN.
 import { webcrypto } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { controlPlaneHost, regionHostNames } from '../../core/awsHosts.js';
+import { regionHostNames } from '../../core/awsHosts.js';
 import type { CertificateAuthority } from './authority.js';
 import { EC_P256, importSigningKey, loadX509, privateKeyPem, randomSerial } from './x509.js';
 
@@ -30,9 +30,13 @@ async function prepareSigner(ca: CertificateAuthority) {
 }
 
 /** Mints the certificate for one region's host names. */
-export async function mintServerCertificate(
+export const mintServerCertificate = (ca: CertificateAuthority, region: string, now: Date = new Date()) =>
+  issueServerCertificate(ca, regionHostNames(region), now);
+
+/** A TLS server certificate for `names` (the first is also the subject CN), signed by the CA. */
+export async function issueServerCertificate(
   ca: CertificateAuthority,
-  region: string,
+  names: string[],
   now: Date = new Date(),
 ): Promise<ServerCertificate> {
   let prepared = signers.get(ca);
@@ -44,7 +48,7 @@ export async function mintServerCertificate(
   const notAfter = new Date(Math.min(now.getTime() + LIFETIME_MS, ca.notAfter.getTime()));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: `CN=${controlPlaneHost(region)}`,
+    subject: `CN=${names[0]}`,
     issuer: caCert.subjectName,
     notBefore: new Date(now.getTime() - 3600_000),
     notAfter,
@@ -55,7 +59,7 @@ export async function mintServerCertificate(
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(regionHostNames(region).map((value) => ({ type: 'dns' as const, value }))),
+      new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: 'dns' as const, value }))),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       caKeyId
         ? new x509.AuthorityKeyIdentifierExtension(caKeyId)

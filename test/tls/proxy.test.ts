@@ -56,6 +56,17 @@ function rawExchange(port: number, head: string): Promise<string> {
   });
 }
 
+/** A local listener that counts connections: the server would reach it if it ever forwarded a request. */
+async function bait(host: string): Promise<{ port: number; dialled: () => number; close: () => void }> {
+  let dialled = 0;
+  const listener = net.createServer((s) => {
+    dialled++;
+    s.destroy();
+  });
+  await new Promise<void>((r) => listener.listen(0, host, r));
+  return { port: (listener.address() as net.AddressInfo).port, dialled: () => dialled, close: () => listener.close() };
+}
+
 beforeAll(async () => {
   server = await startServer();
   ca = readFileSync(caFile(), 'utf8');
@@ -125,14 +136,8 @@ describe('CONNECT tunnels to AWS host names', () => {
   });
 
   it('refuses every other target with 403 and a one-line reason, and never connects anywhere', async () => {
-    // A local listener the server would reach if it forwarded CONNECT 127.0.0.1:<port>.
-    let dialled = 0;
-    const bait = net.createServer((s) => {
-      dialled++;
-      s.destroy();
-    });
-    await new Promise<void>((r) => bait.listen(0, '127.0.0.1', r));
-    const baitPort = (bait.address() as net.AddressInfo).port;
+    const local = await bait('127.0.0.1');
+    const baitPort = local.port;
     const targets = [
       'pypi.org:443',
       'example.com:443',
@@ -160,8 +165,8 @@ describe('CONNECT tunnels to AWS host names', () => {
       expect(refused.body.trim().split('\n'), target).toHaveLength(1);
       expect(refused.body, target).toMatch(/^CONNECT refused: /);
     }
-    expect(dialled).toBe(0);
-    bait.close();
+    expect(local.dialled()).toBe(0);
+    local.close();
   });
 
   it('curl --proxy: CONNECT to pypi.org, 127.0.0.1:22 and example.com is refused with 403', () => {
@@ -212,20 +217,17 @@ describe('requests in absolute form (HTTP_PROXY clients)', () => {
   });
 
   it('for any other host are refused with 403, never forwarded', async () => {
-    let dialled = 0;
-    const bait = net.createServer((s) => {
-      dialled++;
-      s.destroy();
-    });
-    await new Promise<void>((r) => bait.listen(0, '127.0.0.2', r));
-    const port = (bait.address() as net.AddressInfo).port;
-    for (const url of ['http://example.com/', 'http://pypi.org/simple/', `http://user:pw@10.0.0.1:${port}/`]) {
+    const local = await bait('127.0.0.2');
+    for (const url of ['http://example.com/', 'http://pypi.org/simple/', `http://user:pw@10.0.0.1:${local.port}/`]) {
       const r = await rawExchange(server.port, `GET ${url} HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`);
       expect(r, url).toMatch(/^HTTP\/1\.1 403 /);
       expect(r, url).toContain('is not an AWS CodeArtifact host');
     }
-    expect(dialled).toBe(0);
-    bait.close();
+    // A loopback address is this server's own: answered by the app itself (here a 404), not forwarded.
+    const loop = await rawExchange(server.port, `GET http://127.0.0.2:${local.port}/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(loop).toMatch(/^HTTP\/1\.1 404 /);
+    expect(local.dialled()).toBe(0);
+    local.close();
   });
 });
 

@@ -2,7 +2,7 @@
 // `verify -x509_strict` and Python's ssl with VERIFY_X509_STRICT (Python 3.13's default). The name constraint
 // is checked the same way: a certificate for any other site, signed by our CA key, must be refused.
 import { spawnSync } from 'node:child_process';
-import { X509Certificate, webcrypto } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,9 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAwsHost } from '../../core/awsHosts.js';
 import { CertificateAuthorityError, openCertificateAuthority, type CertificateAuthority } from '../../server/tls/authority.js';
 import { openLocalTls } from '../../server/tls/localTls.js';
-import { ServerCertificates, mintServerCertificate } from '../../server/tls/serverCertificates.js';
+import { ServerCertificates, issueServerCertificate, mintServerCertificate } from '../../server/tls/serverCertificates.js';
 import { systemRoots, writeTrustBundle } from '../../server/tls/trustBundle.js';
-import { EC_P256, importSigningKey, loadX509, randomSerial } from '../../server/tls/x509.js';
 
 let dir: string;
 beforeEach(() => {
@@ -233,29 +232,5 @@ function writeTemp(name: string, text: string): string {
   return file;
 }
 
-/** A certificate for `names`, signed with the CA's key but outside the server's minting code. */
-async function signWithCa(ca: CertificateAuthority, names: string[]): Promise<string> {
-  const { x509 } = await loadX509();
-  const caCert = new x509.X509Certificate(ca.certPem);
-  const signer = await importSigningKey(ca.keyPem);
-  const keys = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerial(),
-    subject: `CN=${names[0]}`,
-    issuer: caCert.subjectName,
-    notBefore: new Date(Date.now() - 3600_000),
-    notAfter: new Date(Date.now() + 24 * 3600_000),
-    signingAlgorithm: signer.algorithm,
-    publicKey: keys.publicKey,
-    signingKey: signer.key,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: 'dns' as const, value }))),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      new x509.AuthorityKeyIdentifierExtension(caCert.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId),
-    ],
-  });
-  return `${cert.toString('pem')}\n`;
-}
+/** A certificate for `names` signed by the CA, whatever the names: what the name constraint must stop. */
+const signWithCa = async (ca: CertificateAuthority, names: string[]) => (await issueServerCertificate(ca, names)).certPem;

@@ -17,7 +17,16 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { findPython } from '../python.js';
 import { ACCOUNT } from './api.js';
-import { DEMO_DEP, DEMO_PKG, buildAll, distsIn, writePoetryProject, type Built, type SetuptoolsSpec } from './fixtures.js';
+import {
+  DEMO_DEP,
+  DEMO_PKG,
+  buildAll,
+  distsIn,
+  writePoetryConsumer,
+  writePoetryProject,
+  type Built,
+  type SetuptoolsSpec,
+} from './fixtures.js';
 import {
   POETRY,
   SYSTEM_PATH,
@@ -133,28 +142,8 @@ const PLUGIN_SOURCE = [
   '',
 ].join('\n');
 
-function consumerProject(dir: string, extra: string): string {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    path.join(dir, 'pyproject.toml'),
-    [
-      '[tool.poetry]',
-      'name = "consumer"',
-      'version = "0.1.0"',
-      'description = "Installs through the AWS host names"',
-      'authors = ["Acceptance Suite <suite@example.com>"]',
-      'packages = []',
-      '',
-      '[tool.poetry.dependencies]',
-      'python = "^3.8"',
-      '',
-      extra,
-      '[build-system]',
-      'requires = ["poetry-core>=1.0.0"]',
-      'build-backend = "poetry.core.masonry.api"',
-      '',
-    ].join('\n'),
-  );
+function consumerProject(dir: string, extraToml: string): string {
+  writePoetryConsumer(dir, 'consumer', extraToml);
   return dir;
 }
 

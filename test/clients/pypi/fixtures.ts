@@ -189,8 +189,8 @@ export function writePoetryProject(dir: string, spec: PoetrySpec): void {
   writeFileSync(path.join(dir, spec.module, '__init__.py'), spec.code);
 }
 
-/** A consumer project with no code of its own (for `poetry add`). */
-export function writePoetryConsumer(dir: string, name = 'consumer'): void {
+/** A consumer project with no code of its own (for `poetry add`); `extraToml` goes before [build-system]. */
+export function writePoetryConsumer(dir: string, name = 'consumer', extraToml = ''): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, 'pyproject.toml'),
@@ -205,6 +205,7 @@ export function writePoetryConsumer(dir: string, name = 'consumer'): void {
       '[tool.poetry.dependencies]',
       'python = "^3.8"',
       '',
+      extraToml,
       '[build-system]',
       'requires = ["poetry-core>=1.0.0"]',
       'build-backend = "poetry.core.masonry.api"',
