@@ -2,7 +2,7 @@
 // codeartifact.{region}.amazonaws.com and *.d.codeartifact.{region}.amazonaws.com, signed by the local CA.
 // Minted on first use and kept in memory; renewed before they expire. Built to pass strict verification
 // (OpenSSL -x509_strict, Python 3.13's VERIFY_X509_STRICT): v3, AKID/SKID, critical basicConstraints and
-// keyUsage, serverAuth, names only in the SAN.
+// keyUsage, serverAuth, every name in the SAN.
 import { webcrypto } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { regionHostNames } from '../../core/awsHosts.js';
