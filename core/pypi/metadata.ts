@@ -1,6 +1,51 @@
-// Core metadata (METADATA / PKG-INFO, Metadata-Version 1.0 to 2.4) and the same data as the legacy
-// upload form sends it. Parsing is tolerant: odd input gives fewer fields, never an exception.
+// Core metadata (METADATA / PKG-INFO, Metadata-Version 1.0 to 2.5) and the same data as the legacy
+// upload form sends it. Parsing is tolerant: odd input gives fewer fields, never an exception; the
+// Metadata-Version checks below say what an upload may carry.
 import { normalizeProjectName } from './names.js';
+
+/**
+ * Core metadata versions an upload may declare, in the form field and in the file itself. PyPI's list
+ * (warehouse/forklift/metadata.py SUPPORTED_METADATA_VERSIONS: 1.0, 1.1, 1.2, 2.1 to 2.5) plus 2.0,
+ * which PyPI dropped in December 2024 (never codified; `packaging` refuses it) but old tools wrote.
+ */
+export const METADATA_VERSIONS: string[] = ['1.0', '1.1', '1.2', '2.0', '2.1', '2.2', '2.3', '2.4', '2.5'];
+
+const CORE_METADATA_SPEC = 'See https://packaging.python.org/specifications/core-metadata for more information.';
+const KNOWN_VERSIONS = `Use a known metadata version: ${METADATA_VERSIONS.slice(0, -1).join(', ')} or ${METADATA_VERSIONS.at(-1)}.`;
+
+/** A value as Warehouse quotes it in an error: 30 characters, "...", 30 characters when over 60. */
+function quoted(value: string): string {
+  return `'${value.length > 60 ? `${value.slice(0, 30)}...${value.slice(-30)}` : value}'`;
+}
+
+/** The upload form's `metadata_version` (absent is fine: the file decides). Returns the 400 message or undefined. */
+export function checkFormMetadataVersion(formValue: string | undefined): string | undefined {
+  if (formValue === undefined || METADATA_VERSIONS.includes(formValue)) return undefined;
+  return `${quoted(formValue)} is an invalid value for Metadata-Version. Error: ${KNOWN_VERSIONS} ${CORE_METADATA_SPEC}`;
+}
+
+/**
+ * The Metadata-Version of the file's own core metadata (`member` of `filename`: a wheel's METADATA, an
+ * sdist's PKG-INFO): it must be there, be known, and equal the form's `metadata_version` when the form
+ * sends one (twine and poetry send the file's). Returns the 400 message or undefined.
+ */
+export function checkFileMetadataVersion(
+  fileValue: string | undefined,
+  formValue: string | undefined,
+  filename: string,
+  member: 'METADATA' | 'PKG-INFO',
+): string | undefined {
+  const where = `the ${member} of ${filename}`;
+  if (fileValue === undefined) return `'Metadata-Version' is a required field in ${where}. ${CORE_METADATA_SPEC}`;
+  if (!METADATA_VERSIONS.includes(fileValue))
+    return `${quoted(fileValue)} is not a valid metadata version in ${where}. Error: ${KNOWN_VERSIONS} ${CORE_METADATA_SPEC}`;
+  if (formValue !== undefined && formValue !== fileValue)
+    return (
+      `Metadata-Version ${quoted(formValue)} of the upload form does not match Metadata-Version ${quoted(fileValue)} ` +
+      `in ${where}. The form must describe the uploaded file.`
+    );
+  return undefined;
+}
 
 export interface CoreMetadata {
   metadataVersion?: string;

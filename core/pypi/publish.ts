@@ -11,6 +11,9 @@ import type { Store } from '../../storage/store.js';
 import { readSdistMetadata, readWheelMetadata } from './archives.js';
 import { checkUploadFilename, distributionTypeOf } from './filenames.js';
 import {
+  METADATA_VERSIONS,
+  checkFileMetadataVersion,
+  checkFormMetadataVersion,
   dependenciesFromRequiresDist,
   mergeMetadata,
   metadataFromUploadForm,
@@ -21,8 +24,8 @@ import {
 import { isValidProjectName } from './names.js';
 import { isValidVersion } from './versions.js';
 
-/** Core metadata versions this index understands. */
-export const METADATA_VERSIONS = ['1.0', '1.1', '1.2', '2.0', '2.1', '2.2', '2.3', '2.4'];
+/** Core metadata versions this index understands (the list lives with the metadata parser). */
+export { METADATA_VERSIONS };
 
 export interface DistributionUpload {
   repository: RepositoryRow;
@@ -41,11 +44,8 @@ export function formField(fields: Record<string, string[]>, name: string): strin
 }
 
 function checkNameAndVersion(fields: Record<string, string[]>): { name: string; version: string } {
-  const metadataVersion = formField(fields, 'metadata_version');
-  if (metadataVersion !== undefined && !METADATA_VERSIONS.includes(metadataVersion))
-    throw invalid(
-      `'${metadataVersion}' is an invalid value for Metadata-Version. Error: Use a known metadata version (${METADATA_VERSIONS[0]} to ${METADATA_VERSIONS.at(-1)}).`,
-    );
+  const metadataProblem = checkFormMetadataVersion(formField(fields, 'metadata_version'));
+  if (metadataProblem) throw invalid(metadataProblem);
   const name = formField(fields, 'name');
   const version = formField(fields, 'version');
   if (!name) throw invalid("Missing 'name' field");
@@ -97,6 +97,17 @@ async function readFileMetadata(
   return bytes ? { parsed: parseCoreMetadata(bytes.toString('utf8')) } : {};
 }
 
+/**
+ * The file's own Metadata-Version (wheel METADATA, sdist PKG-INFO): present, known, and the form's when
+ * the form sends one. An sdist without a readable PKG-INFO has nothing to check: the form describes it.
+ */
+function checkFileMetadata(fields: Record<string, string[]>, filename: string, parsed: CoreMetadata | undefined): void {
+  if (!parsed) return;
+  const member = distributionTypeOf(filename) === 'bdist_wheel' ? 'METADATA' : 'PKG-INFO';
+  const problem = checkFileMetadataVersion(parsed.metadataVersion, formField(fields, 'metadata_version'), filename, member);
+  if (problem) throw invalid(problem);
+}
+
 /** What a release's core metadata becomes in the registry (DescribePackageVersion, readme, deps). */
 function versionMetadata(meta: CoreMetadata): VersionMetadata {
   const license = meta.licenseExpression ?? meta.license;
@@ -143,6 +154,7 @@ export async function publishDistribution(
   const { filename, blob } = checkFile(upload, name, version);
   verifyDigests(upload.fields, blob);
   const fromFile = await readFileMetadata(filename, blob, name, version);
+  checkFileMetadata(upload.fields, filename, fromFile.parsed);
   const metadata = mergeMetadata(fromFile.parsed, metadataFromUploadForm(upload.fields));
   return addAsset(store, ctx, {
     repository: upload.repository,

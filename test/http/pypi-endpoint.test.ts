@@ -22,6 +22,10 @@ let token: string;
 let otherToken: string;
 let wheel: Buffer;
 let sdist: Buffer;
+/** Hand-made archives whose core metadata carries the Metadata-Version in the name (see beforeAll). */
+const mv: Record<'modern' | 'wheel99' | 'wheelNone' | 'sdist99' | 'wheel25', Buffer> = {} as never;
+/** Metadata 2.5, as idna 3.20 and urllib3 2.8.0 on PyPI have it (PEP 794 Import-Name). */
+const METADATA_2_5 = 'Metadata-Version: 2.5\nName: modern-pkg\nVersion: 2.5.0\nSummary: metadata 2.5\nLicense-Expression: MIT\nImport-Name: modern_pkg\nRequires-Python: >=3.9\n\n# Modern\n';
 const METADATA = 'Metadata-Version: 2.1\nName: Demo.Pkg\nVersion: 1.0\nSummary: demo\nRequires-Python: >=3.8,<4\nRequires-Dist: demo-dep (>=1.0)\n\n# Demo\n';
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -57,6 +61,17 @@ beforeAll(async () => {
   writeSdist(path.join(dir, 's.tar.gz'), 'demo_pkg', '1.0', METADATA);
   wheel = readFileSync(path.join(dir, 'w.whl'));
   sdist = readFileSync(path.join(dir, 's.tar.gz'));
+  const demoMeta = (v: string | undefined, version: string) =>
+    `${v === undefined ? '' : `Metadata-Version: ${v}\n`}Name: Demo.Pkg\nVersion: ${version}\nSummary: demo\n\n# Demo\n`;
+  const make = (key: keyof typeof mv, file: string, write: () => void) => {
+    write();
+    mv[key] = readFileSync(path.join(dir, file));
+  };
+  make('modern', 'modern.whl', () => writeWheel(path.join(dir, 'modern.whl'), 'modern_pkg', '2.5.0', METADATA_2_5));
+  make('wheel99', 'w99.whl', () => writeWheel(path.join(dir, 'w99.whl'), 'demo_pkg', '1.0.post5', demoMeta('9.9', '1.0.post5')));
+  make('wheelNone', 'wnone.whl', () => writeWheel(path.join(dir, 'wnone.whl'), 'demo_pkg', '1.0.post6', demoMeta(undefined, '1.0.post6')));
+  make('sdist99', 's99.tar.gz', () => writeSdist(path.join(dir, 's99.tar.gz'), 'demo_pkg', '1.0.post7', demoMeta('9.9', '1.0.post7')));
+  make('wheel25', 'w25.whl', () => writeWheel(path.join(dir, 'w25.whl'), 'demo_pkg', '1.0.post8', demoMeta('2.5', '1.0.post8')));
   await upload(wheel, 'demo_pkg-1.0-py3-none-any.whl', { sha256_digest: sha256(wheel) }).expect(200);
   await upload(sdist, 'demo_pkg-1.0.tar.gz').expect(200);
 });
@@ -215,6 +230,12 @@ describe('upload rejections change nothing', () => {
     ['NUL byte (busboy refuses the part header)', () => upload(sdist, 'demo_pkg-1.0.tar.gz\u0000.exe'), 400, /Invalid (filename|multipart form)/],
     ['backslash', () => upload(sdist, 'x\\demo_pkg-1.0.tar.gz'), 400, /Invalid filename/],
     ['unknown metadata version', () => upload(sdist, 'demo_pkg-1.0.post2.tar.gz', { version: '1.0.post2', metadata_version: '9.9' }), 400, /Metadata-Version/],
+    ['Metadata-Version 9.9 in the wheel METADATA, none in the form', () => upload(mv.wheel99, 'demo_pkg-1.0.post5-py3-none-any.whl', { version: '1.0.post5' }), 400, /^'9\.9' is not a valid metadata version in the METADATA of demo_pkg-1\.0\.post5-py3-none-any\.whl/],
+    ['Metadata-Version 9.9 in the wheel METADATA, 2.1 in the form', () => upload(mv.wheel99, 'demo_pkg-1.0.post5-py3-none-any.whl', { version: '1.0.post5', metadata_version: '2.1' }), 400, /^'9\.9' is not a valid metadata version in the METADATA/],
+    ['no Metadata-Version in the wheel METADATA', () => upload(mv.wheelNone, 'demo_pkg-1.0.post6-py3-none-any.whl', { version: '1.0.post6', metadata_version: '2.1' }), 400, /^'Metadata-Version' is a required field in the METADATA of demo_pkg-1\.0\.post6-py3-none-any\.whl/],
+    ['Metadata-Version 9.9 in the sdist PKG-INFO', () => upload(mv.sdist99, 'demo_pkg-1.0.post7.tar.gz', { version: '1.0.post7', metadata_version: '2.1' }), 400, /^'9\.9' is not a valid metadata version in the PKG-INFO of demo_pkg-1\.0\.post7\.tar\.gz/],
+    ['form 2.4, wheel METADATA 2.5', () => upload(mv.wheel25, 'demo_pkg-1.0.post8-py3-none-any.whl', { version: '1.0.post8', metadata_version: '2.4' }), 400, /^Metadata-Version '2\.4' of the upload form does not match Metadata-Version '2\.5' in the METADATA of demo_pkg-1\.0\.post8-py3-none-any\.whl/],
+    ['form 2.2, sdist PKG-INFO 2.1', () => upload(sdist, 'demo_pkg-1.0.post9.tar.gz', { version: '1.0.post9', metadata_version: '2.2' }), 400, /^Metadata-Version '2\.2' of the upload form does not match Metadata-Version '2\.1' in the PKG-INFO/],
     ['same name, different bytes', () => upload(Buffer.concat([sdist, Buffer.from('x')]), 'demo_pkg-1.0.tar.gz'), 409, /^File already exists/],
     ['a corrupt wheel', () => upload(Buffer.from('not a zip'), 'demo_pkg-1.0.post3-py3-none-any.whl', { version: '1.0.post3' }), 400, /Invalid wheel/],
   ])('%s', async (_name, send, status, message) => {
@@ -232,6 +253,13 @@ describe('upload rejections change nothing', () => {
     expect(versionsAfter).toEqual(versionsBefore);
   });
 
+  it('puts both Metadata-Version values of a form/file mismatch in the reason phrase too (twine prints it)', async () => {
+    const res = await upload(mv.wheel25, 'demo_pkg-1.0.post8-py3-none-any.whl', { version: '1.0.post8', metadata_version: '2.4' }).expect(400);
+    // superagent keeps the raw response (and its reason phrase) as `res`; its types do not show it.
+    const { statusMessage } = (res as unknown as { res: { statusMessage: string } }).res;
+    expect(statusMessage).toMatch(/^Metadata-Version '2\.4' of the upload form does not match Metadata-Version '2\.5'/);
+  });
+
   it('accepts identical bytes again with 200 and no change', async () => {
     const before = blobFiles();
     const res = await upload(sdist, 'demo_pkg-1.0.tar.gz').expect(200);
@@ -247,6 +275,38 @@ describe('upload rejections change nothing', () => {
       .field('name', 'Demo.Pkg')
       .field('version', '1.0');
     await r.expect(410);
+  });
+});
+
+describe('Metadata-Version 2.5 (idna 3.20, urllib3 2.8.0 and other current wheels)', () => {
+  const get = (url: string) => request(app).get(url).set('Authorization', auth(token));
+  const file = 'modern_pkg-2.5.0-py3-none-any.whl';
+
+  it('accepts a wheel whose METADATA says 2.5, with the form saying 2.5, and serves it and its METADATA', async () => {
+    const res = await upload(mv.modern, file, { name: 'modern-pkg', version: '2.5.0', metadata_version: '2.5', sha256_digest: sha256(mv.modern) });
+    expect(res.status, res.text).toBe(200);
+    const page = await get(`${BASE}/simple/modern-pkg/`).expect(200);
+    expect(page.text).toContain(`href="2.5.0/${file}#sha256=${sha256(mv.modern)}"`);
+    expect(page.text).toContain(`data-core-metadata="sha256=${sha256(METADATA_2_5)}"`);
+    expect(page.text).toContain('data-requires-python="&gt;=3.9"');
+    const bytes = await get(`${BASE}/simple/modern-pkg/2.5.0/${file}`).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect(Buffer.compare(bytes.body as Buffer, mv.modern)).toBe(0);
+    const meta = await get(`${BASE}/simple/modern-pkg/2.5.0/${file}.metadata`).expect(200);
+    expect(meta.text).toBe(METADATA_2_5);
+    const described = await request(app)
+      .get('/v1/package/version?domain=dom&repository=repo&format=pypi&package=modern-pkg&version=2.5.0')
+      .expect(200);
+    expect(described.body.packageVersion).toMatchObject({ version: '2.5.0', summary: 'metadata 2.5', status: 'Published' });
+  });
+
+  it('accepts the same 2.5 wheel again without a metadata_version field (the file alone decides)', async () => {
+    const res = await upload(mv.modern, file, { name: 'modern-pkg', version: '2.5.0' });
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).toMatch(/identical/);
   });
 });
 

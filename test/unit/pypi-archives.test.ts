@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_METADATA_BYTES, readSdistMetadata, readWheelMetadata } from '../../core/pypi/archives.js';
 import { parseDistributionFilename } from '../../core/pypi/filenames.js';
-import { parseCoreMetadataBytes } from '../../core/pypi/metadata.js';
-import { writeArchives, type ArchiveMember as Member } from '../support/archives.js';
+import { checkFileMetadataVersion, parseCoreMetadataBytes } from '../../core/pypi/metadata.js';
+import { writeArchives, writeSdist, writeWheel, type ArchiveMember as Member } from '../support/archives.js';
 
 // Exact bytes matter: CRLF, non-ASCII, no trailing newline.
 const WHEEL_METADATA = Buffer.from(
@@ -207,6 +207,37 @@ describe('readSdistMetadata', () => {
   it('parses what it reads', async () => {
     const bytes = await readSdistMetadata(p('demo-pkg-1.0.0.tar.gz'));
     expect(parseCoreMetadataBytes(bytes!).summary).toBe('sdist ünïcode');
+  });
+});
+
+describe('Metadata-Version of the archive’s own core metadata', () => {
+  const meta = (v: string) => `Metadata-Version: ${v}\nName: modern-pkg\nVersion: 2.5.0\nImport-Name: modern_pkg\n\nBody\n`;
+  const versionIn = async (kind: 'wheel' | 'sdist', v: string) => {
+    const file = p(`mv-${kind}-${v}`);
+    if (kind === 'wheel') writeWheel(file, 'modern_pkg', '2.5.0', meta(v));
+    else writeSdist(file, 'modern_pkg', '2.5.0', meta(v));
+    const bytes = kind === 'wheel' ? await readWheelMetadata(file, 'modern-pkg', '2.5.0') : await readSdistMetadata(file);
+    return parseCoreMetadataBytes(bytes!).metadataVersion;
+  };
+
+  it('accepts a wheel and an sdist whose metadata says 2.5, with the form saying 2.5 or nothing', async () => {
+    const wheel = 'modern_pkg-2.5.0-py3-none-any.whl';
+    const sdist = 'modern_pkg-2.5.0.tar.gz';
+    expect(checkFileMetadataVersion(await versionIn('wheel', '2.5'), '2.5', wheel, 'METADATA')).toBeUndefined();
+    expect(checkFileMetadataVersion(await versionIn('sdist', '2.5'), undefined, sdist, 'PKG-INFO')).toBeUndefined();
+  });
+
+  it('refuses 9.9 in the archive, and a form that says 2.4 for a 2.5 file', async () => {
+    const wheel = 'modern_pkg-2.5.0-py3-none-any.whl';
+    expect(checkFileMetadataVersion(await versionIn('wheel', '9.9'), '2.1', wheel, 'METADATA')).toMatch(
+      /^'9\.9' is not a valid metadata version in the METADATA of modern_pkg-2\.5\.0-py3-none-any\.whl\./,
+    );
+    expect(checkFileMetadataVersion(await versionIn('sdist', '9.9'), undefined, 'modern_pkg-2.5.0.tar.gz', 'PKG-INFO')).toMatch(
+      /^'9\.9' is not a valid metadata version in the PKG-INFO of/,
+    );
+    expect(checkFileMetadataVersion(await versionIn('wheel', '2.5'), '2.4', wheel, 'METADATA')).toMatch(
+      /^Metadata-Version '2\.4' of the upload form does not match Metadata-Version '2\.5'/,
+    );
   });
 });
 

@@ -1,5 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import {
+  METADATA_VERSIONS,
+  checkFileMetadataVersion,
+  checkFormMetadataVersion,
   dependenciesFromRequiresDist,
   mergeMetadata,
   metadataFromUploadForm,
@@ -419,5 +422,92 @@ describe('metadataFromUploadForm and mergeMetadata', () => {
       { requiresDist: ['x'], classifiers: ['B'], projectUrls: [], providesExtra: [], fields: {}, name: 'form', version: '1' },
     );
     expect(merged).toMatchObject({ name: 'file', version: '1', classifiers: ['A'], requiresDist: ['x'] });
+  });
+});
+
+// What idna 3.20 and urllib3 2.8.0 (on PyPI) carry: Metadata-Version 2.5 with PEP 794's Import-Name.
+const META_2_5 = `Metadata-Version: 2.5
+Name: modern-pkg
+Version: 2.5.0
+Summary: Metadata 2.5
+License-Expression: BSD-3-Clause
+Import-Name: modern_pkg
+Requires-Python: >=3.9
+
+Body.
+`;
+
+describe('Metadata-Version: the known list, the form field, the file and the two together', () => {
+  const KNOWN = ['1.0', '1.1', '1.2', '2.0', '2.1', '2.2', '2.3', '2.4', '2.5'];
+  const WHEEL = 'modern_pkg-2.5.0-py3-none-any.whl';
+
+  it('knows 1.0 to 2.5 (PyPI’s list, plus 2.0 which older tools wrote), in order', () => {
+    expect(METADATA_VERSIONS).toEqual(KNOWN);
+  });
+
+  it.each(KNOWN)('accepts %s in the form field and in the file', (v) => {
+    expect(checkFormMetadataVersion(v)).toBeUndefined();
+    expect(checkFileMetadataVersion(v, v, WHEEL, 'METADATA')).toBeUndefined();
+    expect(checkFileMetadataVersion(v, undefined, WHEEL, 'METADATA')).toBeUndefined();
+  });
+
+  it('accepts no form field (the file alone decides)', () => {
+    expect(checkFormMetadataVersion(undefined)).toBeUndefined();
+  });
+
+  it.each(['9.9', '2.6', '3.0', '1.3', '2', '2.5.0', 'v2.5', 'UNKNOWN'])('refuses %j in the form field, listing the known versions', (v) => {
+    expect(checkFormMetadataVersion(v)).toBe(
+      `'${v}' is an invalid value for Metadata-Version. Error: Use a known metadata version: ` +
+        '1.0, 1.1, 1.2, 2.0, 2.1, 2.2, 2.3, 2.4 or 2.5. ' +
+        'See https://packaging.python.org/specifications/core-metadata for more information.',
+    );
+  });
+
+  it('shortens a very long value as Warehouse does (30 characters, "...", 30 characters)', () => {
+    const long = `${'a'.repeat(40)}${'b'.repeat(40)}`;
+    expect(checkFormMetadataVersion(long)).toMatch(new RegExp(`^'${'a'.repeat(30)}\\.\\.\\.${'b'.repeat(30)}' is an invalid value`));
+  });
+
+  it('reads 2.5 from a real-looking METADATA and accepts it with or without the matching form field', () => {
+    const file = parseCoreMetadata(META_2_5);
+    expect(file.metadataVersion).toBe('2.5');
+    expect(file.fields['import-name']).toEqual(['modern_pkg']);
+    expect(checkFileMetadataVersion(file.metadataVersion, '2.5', WHEEL, 'METADATA')).toBeUndefined();
+    expect(checkFileMetadataVersion(file.metadataVersion, undefined, WHEEL, 'METADATA')).toBeUndefined();
+  });
+
+  it('refuses an unknown Metadata-Version in the file, naming the file and its member', () => {
+    const file = parseCoreMetadata(META_2_5.replace('2.5', '9.9'));
+    expect(checkFileMetadataVersion(file.metadataVersion, undefined, WHEEL, 'METADATA')).toBe(
+      `'9.9' is not a valid metadata version in the METADATA of ${WHEEL}. Error: Use a known metadata version: ` +
+        '1.0, 1.1, 1.2, 2.0, 2.1, 2.2, 2.3, 2.4 or 2.5. ' +
+        'See https://packaging.python.org/specifications/core-metadata for more information.',
+    );
+    // The file's own value is judged first, even when the form agrees with it or sends a known one.
+    expect(checkFileMetadataVersion('9.9', '9.9', WHEEL, 'METADATA')).toMatch(/^'9\.9' is not a valid metadata version/);
+    expect(checkFileMetadataVersion('9.9', '2.1', 'x-1.0.tar.gz', 'PKG-INFO')).toMatch(
+      /^'9\.9' is not a valid metadata version in the PKG-INFO of x-1\.0\.tar\.gz\./,
+    );
+  });
+
+  it('refuses a file without Metadata-Version (also UNKNOWN or empty, which the parser drops)', () => {
+    const message =
+      `'Metadata-Version' is a required field in the PKG-INFO of x-1.0.tar.gz. ` +
+      'See https://packaging.python.org/specifications/core-metadata for more information.';
+    for (const text of ['Name: x\nVersion: 1.0\n', 'Metadata-Version: UNKNOWN\nName: x\n', 'Metadata-Version:\nName: x\n']) {
+      const file = parseCoreMetadata(text);
+      expect(checkFileMetadataVersion(file.metadataVersion, '2.1', 'x-1.0.tar.gz', 'PKG-INFO'), text).toBe(message);
+      expect(checkFileMetadataVersion(file.metadataVersion, undefined, 'x-1.0.tar.gz', 'PKG-INFO'), text).toBe(message);
+    }
+  });
+
+  it('refuses a form field that differs from the file, naming both values', () => {
+    expect(checkFileMetadataVersion('2.5', '2.4', WHEEL, 'METADATA')).toBe(
+      `Metadata-Version '2.4' of the upload form does not match Metadata-Version '2.5' in the METADATA of ${WHEEL}. ` +
+        'The form must describe the uploaded file.',
+    );
+    expect(checkFileMetadataVersion('2.1', '2.2', 'x-1.0.tar.gz', 'PKG-INFO')).toMatch(
+      /^Metadata-Version '2\.2' of the upload form does not match Metadata-Version '2\.1' in the PKG-INFO of x-1\.0\.tar\.gz\./,
+    );
   });
 });
