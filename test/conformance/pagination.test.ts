@@ -1,5 +1,6 @@
 // Pagination across pages with small maxResults, manually and through the SDK paginators, for every
-// implemented list operation; tokens are opaque and tamper-evident.
+// implemented list operation; tokens are opaque and tamper-evident; a listing that loses the row its token
+// points at (deleted, or no longer matching the filter) carries on after that position.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   paginateListDomains,
@@ -211,5 +212,65 @@ describe('tokens', () => {
     );
     const vToken = (await ctx.ca.listPackageVersions({ ...pkgOf(at), maxResults: 2 })).nextToken!;
     await expectError(ctx.ca.listPackages({ domain, repository: 'repo-0', nextToken: vToken }), 'ValidationException');
+  });
+});
+
+describe('ListPackageVersions when the row a token points at goes away', () => {
+  // core/pagination.ts pageInMemory resumes after the row whose key the token holds; when that row is gone the
+  // page must start where it would have been, not at 0 (which repeats page 1). ListPackageVersionAssets and
+  // ListPackageVersionDependencies share pageInMemory, but no operation removes one asset or one dependency
+  // of a version (DeletePackageVersions removes the version and every list of it), so only versions can go.
+  const fresh = async (name: string, list: string[]): Promise<GenericCoordinates> => {
+    const c = { domain, repository: 'repo-1', namespace: 'shrink', package: name };
+    for (const v of list) await publish(ctx.ca, c, v, 'f.txt', `${name} ${v}`);
+    return c;
+  };
+
+  /** Every page after the first, from `nextToken` on, at maxResults 2. */
+  const rest = async (input: Parameters<typeof ctx.ca.listPackageVersions>[0], nextToken: string | undefined) => {
+    const pages: string[][] = [];
+    while (nextToken) {
+      const out = await ctx.ca.listPackageVersions({ ...input, maxResults: 2, nextToken });
+      pages.push(out.versions!.map((v) => v.version!));
+      nextToken = out.nextToken;
+      expect(pages.length).toBeLessThan(10);
+    }
+    return pages;
+  };
+
+  it('deleting the last version of page 1: page 2 continues after it (format order)', async () => {
+    const c = await fresh('deleted-in-order', ['1.0', '1.1', '1.2', '2.0', '3.0']);
+    const first = await ctx.ca.listPackageVersions({ ...pkgOf(c), maxResults: 2 });
+    expect(first.versions!.map((v) => v.version)).toEqual(['1.0', '1.1']);
+    const del = await ctx.ca.deletePackageVersions({ ...pkgOf(c), versions: ['1.1'] });
+    expect(Object.keys(del.successfulVersions ?? {})).toEqual(['1.1']);
+    const pages = await rest(pkgOf(c), first.nextToken);
+    expect(pages[0]).toEqual(['1.2', '2.0']);
+    expect(pages.flat()).toEqual(['1.2', '2.0', '3.0']);
+  });
+
+  it('deleting the last version of page 1: page 2 continues after it (PUBLISHED_TIME, newest first)', async () => {
+    const c = await fresh('deleted-by-time', ['1.0', '2.0', '3.0', '4.0', '5.0']);
+    const input = { ...pkgOf(c), sortBy: 'PUBLISHED_TIME' as const };
+    const whole = (await ctx.ca.listPackageVersions({ ...input, maxResults: 100 })).versions!.map((v) => v.version!);
+    expect([...whole].sort()).toEqual(['1.0', '2.0', '3.0', '4.0', '5.0']);
+    const first = await ctx.ca.listPackageVersions({ ...input, maxResults: 2 });
+    const seen = first.versions!.map((v) => v.version!);
+    expect(seen).toEqual(whole.slice(0, 2));
+    await ctx.ca.deletePackageVersions({ ...pkgOf(c), versions: [seen[1]!] });
+    const pages = await rest(input, first.nextToken);
+    expect(pages[0]).toEqual(whole.slice(2, 4));
+    expect(pages.flat()).toEqual(whole.slice(2));
+  });
+
+  it('the last version of page 1 leaving a status filter: page 2 continues after it', async () => {
+    const c = await fresh('archived-while-paging', ['1.0', '1.1', '1.2', '2.0', '3.0']);
+    const input = { ...pkgOf(c), status: 'Published' as const };
+    const first = await ctx.ca.listPackageVersions({ ...input, maxResults: 2 });
+    expect(first.versions!.map((v) => v.version)).toEqual(['1.0', '1.1']);
+    await ctx.ca.updatePackageVersionsStatus({ ...pkgOf(c), versions: ['1.1'], targetStatus: 'Archived' });
+    const pages = await rest(input, first.nextToken);
+    expect(pages[0]).toEqual(['1.2', '2.0']);
+    expect(pages.flat()).toEqual(['1.2', '2.0', '3.0']);
   });
 });

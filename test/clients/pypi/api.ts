@@ -71,6 +71,11 @@ export interface PackageVersionSummary {
   status: string;
 }
 
+export interface PackageVersionOrigin {
+  originType?: string;
+  domainEntryPoint?: { repositoryName?: string; externalConnectionName?: string };
+}
+
 export interface Asset {
   name: string;
   size: number;
@@ -87,16 +92,24 @@ export interface Dependency {
 export class ControlPlane {
   constructor(readonly url: string) {}
 
-  async call(method: string, route: string, query: Record<string, string | undefined>, body?: unknown): Promise<any> {
+  /** One operation, whatever it answers (for the error cases); `call` is the same, for operations that succeed. */
+  send(method: string, route: string, query: Record<string, string | undefined>, body?: unknown): Promise<HttpResult> {
     const qs = new URLSearchParams(
       Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined),
     ).toString();
-    const r = await request(`${this.url}/v1/${route}?${qs}`, {
+    return request(`${this.url}/v1/${route}?${qs}`, {
       method,
       headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (r.status < 200 || r.status > 299) throw new Error(describeHttp(`${method} /v1/${route}?${qs}`, r));
+  }
+
+  async call(method: string, route: string, query: Record<string, string | undefined>, body?: unknown): Promise<any> {
+    const r = await this.send(method, route, query, body);
+    if (r.status < 200 || r.status > 299) {
+      const qs = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+      throw new Error(describeHttp(`${method} /v1/${route}?${qs}`, r));
+    }
     return r.text ? JSON.parse(r.text) : {};
   }
 
@@ -104,8 +117,23 @@ export class ControlPlane {
     return this.call('POST', 'domain', { domain }, {});
   }
 
-  createRepository(domain: string, repository: string) {
-    return this.call('POST', 'repository', { domain, repository }, {});
+  /** CreateRepository; `upstreams` in priority order. */
+  createRepository(domain: string, repository: string, upstreams: string[] = []) {
+    const body = upstreams.length > 0 ? { upstreams: upstreams.map((repositoryName) => ({ repositoryName })) } : {};
+    return this.call('POST', 'repository', { domain, repository }, body);
+  }
+
+  /** UpdateRepository of the upstreams only, whatever it answers. */
+  updateUpstreams(domain: string, repository: string, upstreams: string[]): Promise<HttpResult> {
+    return this.send('PUT', 'repository', { domain, repository }, {
+      upstreams: upstreams.map((repositoryName) => ({ repositoryName })),
+    });
+  }
+
+  /** DescribeRepository's upstream names, in order. */
+  async upstreams(domain: string, repository: string): Promise<string[]> {
+    const r = await this.call('GET', 'repository', { domain, repository });
+    return ((r.repository.upstreams ?? []) as { repositoryName: string }[]).map((u) => u.repositoryName);
   }
 
   async token(domain: string): Promise<string> {
@@ -185,6 +213,22 @@ export class ControlPlane {
     const r = await request(`${this.url}/v1/package/version/asset?${qs}`);
     if (r.status !== 200) throw new Error(describeHttp(`GetPackageVersionAsset ${asset}`, r));
     return r.body;
+  }
+
+  /** ListPackageVersions: each version's `origin` as the control plane reports it. */
+  async versionOrigins(domain: string, repository: string, pkg: string): Promise<Record<string, PackageVersionOrigin>> {
+    const r = await this.call('POST', 'package/versions', { domain, repository, format: 'pypi', package: pkg });
+    return Object.fromEntries((r.versions as { version: string; origin: PackageVersionOrigin }[]).map((v) => [v.version, v.origin]));
+  }
+
+  /** DescribePackage's `package` (name, originConfiguration.restrictions). */
+  describePackage(domain: string, repository: string, pkg: string): Promise<any> {
+    return this.call('GET', 'package', { domain, repository, format: 'pypi', package: pkg }).then((r) => r.package);
+  }
+
+  /** DeletePackageVersions; returns {successfulVersions, failedVersions}. */
+  deleteVersions(domain: string, repository: string, pkg: string, versions: string[]): Promise<any> {
+    return this.call('POST', 'package/versions/delete', { domain, repository, format: 'pypi', package: pkg }, { versions });
   }
 
   updateStatus(domain: string, repository: string, pkg: string, versions: string[], targetStatus: string) {
