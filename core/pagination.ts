@@ -45,37 +45,45 @@ export function decodeToken<C>(secret: string, scope: string, token: string | un
   return parsed.c as C;
 }
 
-/**
- * Cuts one page out of rows fetched with `limit + 1` (the extra row tells whether more exist).
- * `cursorOf` gives the cursor the next page starts after.
- */
-export function pageOf<T, C>(
-  rows: T[],
-  limit: number,
-  secret: string,
-  scope: string,
-  cursorOf: (row: T) => C,
-): Page<T> {
-  if (rows.length <= limit) return { items: rows };
-  const items = rows.slice(0, limit);
-  return { items, nextToken: encodeToken(secret, scope, cursorOf(items[items.length - 1]!)) };
+export interface PageRequest<T, C> {
+  secret: string;
+  /** The operation and its filters: a token only works with the same scope. */
+  scope: string;
+  query: PageQuery;
+  /** Up to `limit` items that come after `after` in the listing's order (from the start when undefined). */
+  fetch(after: C | undefined, limit: number): Promise<T[]>;
+  /** The position of an item in that order: the next page starts after the last item's. */
+  cursorOf(item: T): C;
 }
 
-/** Pages an in-memory, already-ordered list by position-independent keys. */
-export function pageInMemory<T>(
+/**
+ * One page of any listing, keyset-paged: a token names the position of the last item it returned, not an
+ * offset, so the next page continues after it whatever was added or deleted in between.
+ */
+export async function paginate<T, C>(request: PageRequest<T, C>): Promise<Page<T>> {
+  const limit = request.query.maxResults ?? DEFAULT_PAGE_SIZE;
+  const after = decodeToken<C>(request.secret, request.scope, request.query.nextToken);
+  // One more than asked tells whether another page exists.
+  const rows = await request.fetch(after, limit + 1);
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  return { items, nextToken: encodeToken(request.secret, request.scope, request.cursorOf(items[items.length - 1]!)) };
+}
+
+/**
+ * A listing held in memory, already sorted by `compare` over cursors, as `fetch` and `cursorOf`: a page
+ * starts strictly after its cursor, wherever that would be (the item it names may have been deleted since).
+ */
+export function inOrder<T, C>(
   all: T[],
-  query: PageQuery,
-  secret: string,
-  scope: string,
-  keyOf: (row: T) => string,
-): Page<T> {
-  const limit = query.maxResults ?? DEFAULT_PAGE_SIZE;
-  const after = decodeToken<string>(secret, scope, query.nextToken);
-  let start = 0;
-  if (after !== undefined) {
-    const index = all.findIndex((row) => keyOf(row) === after);
-    // The row the token points at may have been deleted since; then restart from where it would be.
-    start = index >= 0 ? index + 1 : 0;
-  }
-  return pageOf(all.slice(start, start + limit + 1), limit, secret, scope, keyOf);
+  cursorOf: (item: T) => C,
+  compare: (a: C, b: C) => number,
+): Pick<PageRequest<T, C>, 'fetch' | 'cursorOf'> {
+  return {
+    cursorOf,
+    fetch: async (after, limit) => {
+      const start = after === undefined ? 0 : all.findIndex((item) => compare(cursorOf(item), after) > 0);
+      return start < 0 ? [] : all.slice(start, start + limit);
+    },
+  };
 }

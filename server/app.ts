@@ -1,18 +1,31 @@
 // The whole request chain, in order.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { newRequestId } from '../core/ids.js';
-import type { Store } from '../storage/store.js';
+import type { Store } from '../storage/ports.js';
 import type { ServerConfig } from './config.js';
 import { controlPlane } from './controlPlane/router.js';
+import { formatRoutes } from './formats/index.js';
 import { virtualHostRewrite } from './packageEndpoints.js';
 import { absoluteFormRequests, ownHostNames } from './proxy/absoluteForm.js';
 import { clientEnvRoutes, type ClientEnvironment } from './proxy/clientEnv.js';
-import { pypiRoutes } from './pypi/routes.js';
 import { uiRoutes } from './ui/routes.js';
 
 export interface AppOptions {
   /** The local CA and what clients set to trust it; without it /_local/env and /_local/ca.pem answer 404. */
   localTls?: { caPem: string; clientEnv: ClientEnvironment };
+}
+
+/**
+ * The last resort: a request that failed outside every route's own error handling. Malformed input (a bad
+ * percent-escape, an unparsable body) is the client's 400; anything else is logged and answered 500.
+ */
+function unhandledError(err: unknown, req: Request, res: Response, _next: NextFunction) {
+  const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+  const clientError = err instanceof URIError || (typeof status === 'number' && status >= 400 && status < 500);
+  if (!clientError) console.error(`${req.method} ${req.path} failed:`, err);
+  if (res.headersSent) return void res.destroy();
+  const message = err instanceof URIError ? 'Bad request: malformed percent-encoding in the URL' : clientError ? 'Bad request' : 'Internal error';
+  res.status(clientError ? (err instanceof URIError ? 400 : status!) : 500).type('text/plain').send(`${message}\n`);
 }
 
 export function createApp(store: Store, config: ServerConfig, options: AppOptions = {}) {
@@ -43,17 +56,19 @@ export function createApp(store: Store, config: ServerConfig, options: AppOption
   // 4. The control plane: /v1/... operations as the AWS SDKs call them.
   app.use(controlPlane(store, config));
 
-  // 5. Package endpoints. Virtual-host requests ({domain}-{owner}.d.codeartifact.{region}...) are first
-  //    rewritten to the path-style form GetRepositoryEndpoint hands out.
+  // 5. Package endpoints, one set of routes per format. Virtual-host requests
+  //    ({domain}-{owner}.d.codeartifact.{region}...) are first rewritten to the path-style form
+  //    GetRepositoryEndpoint hands out.
   app.use(virtualHostRewrite);
-  app.use(pypiRoutes(store, config));
+  for (const routes of formatRoutes(store, config)) app.use(routes);
 
   // 6. A read-only web UI at / for people.
   app.use(uiRoutes(store, config));
 
-  // 7. Anything else.
+  // 7. Anything else, and any error no route answered: a line of text, never a stack trace.
   app.use((req: Request, res: Response) => {
     res.status(404).type('text/plain').send(`Not found: ${req.method} ${req.path}\n`);
   });
+  app.use(unhandledError);
   return app;
 }

@@ -5,7 +5,7 @@
 //   node dist/server/main.js env [flags]            prints the shell lines for tools that hardcode AWS hosts
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
-import { openStore } from '../storage/store.js';
+import { openStore } from '../storage/open.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { connectTunnels } from './proxy/connect.js';
@@ -76,8 +76,7 @@ async function serve(config: ServerConfig) {
     console.log(`${signal}: finishing in-flight requests`);
     httpsServer?.close();
     server.close(() => {
-      store.close();
-      process.exit(0);
+      void store.close().finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     // A client holding a connection open must not keep us alive forever.

@@ -1,18 +1,16 @@
 // What all package-format endpoints share: finding the repository a URL names, in either form AWS uses,
-// and authorizing the request with a token from GetAuthorizationToken.
+// authorizing the request with a token from GetAuthorizationToken, and writing their errors.
 //   path style:    /{format}/d/{domain}-{owner}/{repo}/...   (what GetRepositoryEndpoint returns)
 //   virtual host:  Host {domain}-{owner}.d.codeartifact.{region}.<anything>, path /{format}/{repo}/...
 import type { NextFunction, Request, Response } from 'express';
 import type { RequestContext } from '../core/context.js';
+import { FORMAT_NAMES, type PackageFormatModule } from '../core/formats/index.js';
 import { checkAuthorizationToken } from '../core/registry/tokens.js';
-import { findDomain, type DomainRow } from '../storage/domains.js';
-import { findRepository, type RepositoryRow } from '../storage/repositories.js';
-import type { Store } from '../storage/store.js';
+import type { DomainRecord, RepositoryRecord, Store } from '../storage/ports.js';
 import type { ServerConfig } from './config.js';
 import { requestContext } from './context.js';
 
 const VIRTUAL_HOST = /^([a-z][a-z0-9-]{0,48}[a-z0-9])-(\d{12})\.d\.codeartifact\.[a-z0-9-]+\./i;
-const FORMATS = ['pypi', 'npm', 'maven', 'nuget', 'generic', 'ruby', 'swift', 'cargo'];
 
 /** Requests that arrived in the virtual-host form: their redirects must stay in that form. */
 const arrivedVirtual = new WeakSet<Request>();
@@ -24,7 +22,7 @@ export function virtualHostRewrite(req: Request, _res: Response, next: NextFunct
   if (m) {
     const segments = req.url.split('/');
     // ['', format, repo, ...]
-    if (segments.length >= 3 && FORMATS.includes(segments[1]!) && segments[2] !== 'd') {
+    if (segments.length >= 3 && (FORMAT_NAMES as string[]).includes(segments[1]!) && segments[2] !== 'd') {
       segments.splice(2, 0, 'd', `${m[1]!.toLowerCase()}-${m[2]}`);
       req.url = segments.join('/');
       arrivedVirtual.add(req);
@@ -41,17 +39,21 @@ export function parseDomainSegment(segment: string): { domain: string; owner: st
 
 export interface PackageEndpointLocals {
   ctx: RequestContext;
-  domain: DomainRow;
-  repository: RepositoryRow;
+  domain: DomainRecord;
+  repository: RepositoryRecord;
   /** The repository's base path as the client used it: /pypi/d/my-domain-000000000000/my-repo, or
    *  /pypi/my-repo on a virtual host. */
   basePath: string;
 }
 
-function challenge(res: Response, realm: string, status: 401 | 403, message: string) {
-  if (status === 401)
-    res.set('WWW-Authenticate', `Basic realm="${realm}", Bearer realm="${realm}"`);
-  res.status(status).type('text/plain').send(`${message}\n`);
+export const endpointOf = (res: Response) => res.locals.endpoint as PackageEndpointLocals;
+
+/**
+ * The one way package endpoints answer an error: a status and a line of text that pip, twine and npm
+ * print. Header values never carry anything decoded from the URL unescaped.
+ */
+export function sendEndpointError(res: Response, status: number, message: string, headers: Record<string, string> = {}) {
+  res.status(status).set(headers).type('text/plain').send(`${message}\n`);
 }
 
 /** Basic aws:<token> (pip, twine, poetry) or Bearer <token> (npm). Any Basic user name is accepted. */
@@ -66,43 +68,47 @@ export function tokenFromAuthorization(header: string | undefined): string | und
   return colon >= 0 ? decoded.slice(colon + 1) : undefined;
 }
 
+/** A realm is quoted in WWW-Authenticate: only safe characters of the names go in. */
+const realmOf = (domain: string, repository: string) => `${domain}/${repository}`.replace(/[^A-Za-z0-9._~/-]/g, '_');
+
 /**
  * Resolves `/{format}/d/{domain}-{owner}/{repo}` and checks the token. Missing, unknown or expired
  * token: 401 with a challenge (pip and keyring retry only on 401). A valid token of another domain: 403.
  */
-export function repositoryEndpoint(store: Store, config: ServerConfig, format: string) {
-  return (req: Request, res: Response, next: NextFunction) => {
+export function repositoryEndpoint(store: Store, config: ServerConfig, format: PackageFormatModule) {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const domainSegment = req.params.domainOwner as string;
     const repositoryName = req.params.repository as string;
     const parsed = parseDomainSegment(domainSegment);
-    const domain = parsed && findDomain(store.db, parsed.owner, parsed.domain);
-    const repository = domain && findRepository(store.db, domain.id, repositoryName);
-    const realm = `${parsed?.domain ?? domainSegment}/${repositoryName}`;
+    const domain = parsed && (await store.domains.find(parsed.owner, parsed.domain));
+    const repository = domain && (await store.repositories.find(domain.id, repositoryName));
+    const domainName = parsed?.domain ?? domainSegment;
     if (config.auth) {
+      const realm = realmOf(domainName, repositoryName);
+      const challenge = { 'WWW-Authenticate': `Basic realm="${realm}", Bearer realm="${realm}"` };
       const token = tokenFromAuthorization(req.get('authorization'));
-      if (!token) return challenge(res, realm, 401, 'Authentication required: use the token from GetAuthorizationToken');
-      const check = checkAuthorizationToken(store, token, new Date());
+      if (!token)
+        return sendEndpointError(res, 401, 'Authentication required: use the token from GetAuthorizationToken', challenge);
+      const check = await checkAuthorizationToken(store, token, new Date());
       if (!check.ok)
-        return challenge(
+        return sendEndpointError(
           res,
-          realm,
           401,
           check.reason === 'expired' ? 'The authorization token has expired' : 'The authorization token is not valid',
+          challenge,
         );
       if (!domain || check.domain.id !== domain.id)
-        return challenge(res, realm, 403, `The authorization token is not valid for domain ${parsed?.domain ?? domainSegment}`);
+        return sendEndpointError(res, 403, `The authorization token is not valid for domain ${domainName}`);
     }
-    if (!domain || !repository) {
-      res.status(404).type('text/plain').send(`Repository not found: ${realm}\n`);
-      return;
-    }
+    if (!domain || !repository)
+      return sendEndpointError(res, 404, `Repository not found: ${domainName}/${repositoryName}`);
     const locals: PackageEndpointLocals = {
       ctx: requestContext(req, res, config),
       domain,
       repository,
       basePath: arrivedVirtual.has(req)
-        ? `/${format}/${repositoryName}`
-        : `/${format}/d/${domainSegment}/${repositoryName}`,
+        ? `/${format.name}/${repositoryName}`
+        : `/${format.name}/d/${domainSegment}/${repositoryName}`,
     };
     res.locals.endpoint = locals;
     next();

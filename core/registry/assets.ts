@@ -4,16 +4,14 @@ import type {
   ListPackageVersionAssetsRequest,
   ListPackageVersionAssetsResult,
 } from '@aws-sdk/client-codeartifact';
-import type { Readable } from 'node:stream';
 import type { RequestContext } from '../context.js';
 import { ConflictError, ResourceNotFoundError } from '../errors.js';
-import { pageInMemory } from '../pagination.js';
-import { findAsset, listAssetRows, type AssetRow } from '../../storage/assets.js';
-import type { Store } from '../../storage/store.js';
+import { inOrder, paginate } from '../pagination.js';
+import type { AssetRecord, Store } from '../../storage/ports.js';
 import { versionCoordinates } from './describe.js';
 import { getVersion, required } from './lookup.js';
 
-export function assetSummary(a: AssetRow): AssetSummary {
+export function assetSummary(a: AssetRecord): AssetSummary {
   return {
     name: a.name,
     size: a.size,
@@ -21,14 +19,21 @@ export function assetSummary(a: AssetRow): AssetSummary {
   };
 }
 
-export function listPackageVersionAssets(
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export async function listPackageVersionAssets(
   store: Store,
   ctx: RequestContext,
   input: ListPackageVersionAssetsRequest,
-): ListPackageVersionAssetsResult {
-  const { pkg, version } = getVersion(store, ctx, input);
-  const assets = version.status === 'Disposed' ? [] : listAssetRows(store.db, version.id);
-  const page = pageInMemory(assets, input, store.secret, `ListPackageVersionAssets:${version.id}`, (a) => a.name);
+): Promise<ListPackageVersionAssetsResult> {
+  const { domain, repository, pkg, version } = await getVersion(store, ctx, input);
+  const assets = version.status === 'Disposed' ? [] : await store.assets.list(version.id);
+  const page = await paginate({
+    secret: store.secret,
+    scope: `ListPackageVersionAssets:${JSON.stringify([domain.owner, domain.name, repository.name, pkg.format, pkg.namespace, pkg.normalizedName, version.version])}`,
+    query: input,
+    ...inOrder(assets, (a) => a.name, byName),
+  });
   return {
     ...versionCoordinates(pkg, version),
     assets: page.items.map(assetSummary),
@@ -36,22 +41,21 @@ export function listPackageVersionAssets(
   };
 }
 
-/** A downloadable asset: headers for the response and a way to stream its bytes. */
+/** A downloadable asset: what the response says about it, and the blob to stream. */
 export interface AssetDownload {
   assetName: string;
   packageVersion: string;
   packageVersionRevision: string;
   size: number;
   sha256: string;
-  open(range?: { start: number; end: number }): Readable;
 }
 
-export function getPackageVersionAsset(
+export async function getPackageVersionAsset(
   store: Store,
   ctx: RequestContext,
   input: GetPackageVersionAssetRequest,
-): AssetDownload {
-  const { version } = getVersion(store, ctx, input);
+): Promise<AssetDownload> {
+  const { version } = await getVersion(store, ctx, input);
   const name = required(input.asset, 'asset');
   if (input.packageVersionRevision !== undefined && input.packageVersionRevision !== version.revision)
     throw new ResourceNotFoundError(
@@ -65,7 +69,7 @@ export function getPackageVersionAsset(
       'package-version',
       version.version,
     );
-  const asset = findAsset(store.db, version.id, name);
+  const asset = await store.assets.find(version.id, name);
   if (!asset) throw new ResourceNotFoundError(`Asset not found: ${name}`, 'asset', name);
   return {
     assetName: asset.name,
@@ -73,6 +77,5 @@ export function getPackageVersionAsset(
     packageVersionRevision: version.revision,
     size: asset.size,
     sha256: asset.sha256,
-    open: (range) => store.blobs.read(asset.sha256, range),
   };
 }

@@ -1,24 +1,21 @@
-// Row -> API shape conversions, shared by every operation that returns these shapes.
+// Record -> API shape conversions, shared by every operation that returns these shapes.
 import type {
   DomainDescription,
   PackageFormat,
   DomainSummary,
   PackageSummary,
   PackageVersionDescription,
+  PackageVersionOrigin,
   PackageVersionSummary,
   RepositoryDescription,
   RepositorySummary,
 } from '@aws-sdk/client-codeartifact';
-import { domainArn, packageArn, repositoryArn } from '../arn.js';
+import { domainArn, repositoryArn } from '../arn.js';
 import type { RequestContext } from '../context.js';
-import { domainCounts, type DomainRow } from '../../storage/domains.js';
-import type { PackageRow } from '../../storage/packages.js';
-import { listExternalConnections, listUpstreamNames, type RepositoryRow } from '../../storage/repositories.js';
-import type { Store } from '../../storage/store.js';
-import type { VersionRow } from '../../storage/versions.js';
-import { displayPackageName } from './lookup.js';
+import { formatOf } from '../formats/index.js';
+import type { DomainRecord, PackageRecord, RepositoryRecord, StoreReads, VersionRecord } from '../../storage/ports.js';
 
-export function domainSummary(ctx: RequestContext, d: DomainRow): DomainSummary {
+export function domainSummary(ctx: RequestContext, d: DomainRecord): DomainSummary {
   return {
     name: d.name,
     owner: d.owner,
@@ -34,8 +31,8 @@ function defaultEncryptionKey(ctx: RequestContext, owner: string): string {
   return `arn:aws:kms:${ctx.region}:${owner}:key/00000000-0000-0000-0000-000000000000`;
 }
 
-export function domainDescription(store: Store, ctx: RequestContext, d: DomainRow): DomainDescription {
-  const counts = domainCounts(store.db, d.id);
+export async function domainDescription(store: StoreReads, ctx: RequestContext, d: DomainRecord): Promise<DomainDescription> {
+  const counts = await store.domains.counts(d.id);
   return {
     ...domainSummary(ctx, d),
     repositoryCount: counts.repositoryCount,
@@ -44,7 +41,7 @@ export function domainDescription(store: Store, ctx: RequestContext, d: DomainRo
   };
 }
 
-export function repositorySummary(ctx: RequestContext, r: RepositoryRow): RepositorySummary {
+export function repositorySummary(ctx: RequestContext, r: RepositoryRecord): RepositorySummary {
   return {
     name: r.name,
     administratorAccount: r.administratorAccount,
@@ -56,11 +53,19 @@ export function repositorySummary(ctx: RequestContext, r: RepositoryRow): Reposi
   };
 }
 
-export function repositoryDescription(store: Store, ctx: RequestContext, r: RepositoryRow): RepositoryDescription {
+export async function repositoryDescription(
+  store: StoreReads,
+  ctx: RequestContext,
+  r: RepositoryRecord,
+): Promise<RepositoryDescription> {
+  const [upstreams, connections] = await Promise.all([
+    store.repositories.upstreams(r.id),
+    store.repositories.externalConnections(r.id),
+  ]);
   return {
     ...repositorySummary(ctx, r),
-    upstreams: listUpstreamNames(store.db, r.id).map((repositoryName) => ({ repositoryName })),
-    externalConnections: listExternalConnections(store.db, r.id).map((c) => ({
+    upstreams: upstreams.map((u) => ({ repositoryName: u.name })),
+    externalConnections: connections.map((c) => ({
       externalConnectionName: c.name,
       packageFormat: c.format as PackageFormat,
       status: 'Available',
@@ -68,7 +73,7 @@ export function repositoryDescription(store: Store, ctx: RequestContext, r: Repo
   };
 }
 
-export function packageSummary(p: PackageRow): PackageSummary {
+export function packageSummary(p: PackageRecord): PackageSummary {
   return {
     format: p.format as PackageFormat,
     namespace: p.namespace || undefined,
@@ -77,40 +82,50 @@ export function packageSummary(p: PackageRow): PackageSummary {
   };
 }
 
-export function versionSummary(v: VersionRow): PackageVersionSummary {
+/** Where a version came from: its type, and the repository or external connection it entered the domain by. */
+export function versionOrigin(v: VersionRecord): PackageVersionOrigin {
+  const entry =
+    v.entryRepository || v.entryExternalConnection
+      ? {
+          repositoryName: v.entryRepository ?? undefined,
+          externalConnectionName: v.entryExternalConnection ?? undefined,
+        }
+      : undefined;
+  return { originType: v.originType, domainEntryPoint: entry };
+}
+
+export function versionSummary(v: VersionRecord): PackageVersionSummary {
   return {
     version: v.version,
     revision: v.revision,
     status: v.status,
-    origin: { originType: v.originType },
+    origin: versionOrigin(v),
   };
 }
 
 /** The coordinates several version outputs start with (readme, assets, dependencies). */
-export function packageCoordinates(p: PackageRow) {
+export function packageCoordinates(p: PackageRecord) {
   return { format: p.format as PackageFormat, namespace: p.namespace || undefined, package: p.name };
 }
 
-export function versionCoordinates(p: PackageRow, v: VersionRow) {
+export function versionCoordinates(p: PackageRecord, v: VersionRecord) {
   return { ...packageCoordinates(p), version: v.version, versionRevision: v.revision };
 }
 
-export function versionDescription(ctx: RequestContext, p: PackageRow, v: VersionRow): PackageVersionDescription {
+export function versionDescription(p: PackageRecord, v: VersionRecord): PackageVersionDescription {
   return {
     format: p.format as PackageFormat,
     namespace: p.namespace || undefined,
     packageName: p.name,
-    displayName: v.displayName ?? displayPackageName(p.format, p.namespace, p.name),
+    displayName: v.displayName ?? formatOf(p.format).displayPackageName(p.namespace, p.name),
     version: v.version,
     summary: v.summary ?? undefined,
     homePage: v.homePage ?? undefined,
     sourceCodeRepository: v.sourceCodeRepository ?? undefined,
     publishedTime: v.publishedAt !== null ? new Date(v.publishedAt) : undefined,
-    licenses: v.licenses ? JSON.parse(v.licenses) : undefined,
+    licenses: v.licenses ?? undefined,
     revision: v.revision,
     status: v.status,
-    origin: { originType: v.originType },
+    origin: versionOrigin(v),
   };
 }
-
-export { packageArn };

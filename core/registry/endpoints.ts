@@ -1,7 +1,8 @@
 import type { GetRepositoryEndpointRequest, GetRepositoryEndpointResult } from '@aws-sdk/client-codeartifact';
 import { repositoryHost } from '../awsHosts.js';
 import type { RequestContext } from '../context.js';
-import type { Store } from '../../storage/store.js';
+import { formatOf } from '../formats/index.js';
+import type { Store } from '../../storage/ports.js';
 import { getRepository, required } from './lookup.js';
 
 /**
@@ -23,12 +24,13 @@ export function repositoryEndpointUrl(
   return `${ctx.publicUrl}/${format}/d/${domain}-${owner}/${repo}/`;
 }
 
-export function getRepositoryEndpoint(
+/** Every format has an endpoint URL, even one whose endpoint is not served yet (it answers 501 naming it). */
+export async function getRepositoryEndpoint(
   store: Store,
   ctx: RequestContext,
   input: GetRepositoryEndpointRequest,
-): GetRepositoryEndpointResult {
-  const { domain, repository } = getRepository(store, ctx, input);
-  const format = required(input.format, 'format');
-  return { repositoryEndpoint: repositoryEndpointUrl(ctx, format, domain.name, domain.owner, repository.name) };
+): Promise<GetRepositoryEndpointResult> {
+  const format = formatOf(required(input.format, 'format'));
+  const { domain, repository } = await getRepository(store, ctx, input);
+  return { repositoryEndpoint: repositoryEndpointUrl(ctx, format.name, domain.name, domain.owner, repository.name) };
 }

@@ -1,12 +1,9 @@
-// Finding the resources a request names, or failing with the error the service gives.
+// Finding the resources a request names, or failing with the error the service gives. Each takes the
+// store or a transaction: lookups inside a transaction see its own writes.
 import type { RequestContext } from '../context.js';
 import { ResourceNotFoundError, ValidationError } from '../errors.js';
-import { normalizePackageName } from '../names.js';
-import { findDomain, type DomainRow } from '../../storage/domains.js';
-import { findPackage, type PackageRow } from '../../storage/packages.js';
-import { findRepository, type RepositoryRow } from '../../storage/repositories.js';
-import type { Store } from '../../storage/store.js';
-import { findVersion, type VersionRow } from '../../storage/versions.js';
+import { formatOf, namespaceOf, type PackageFormatModule } from '../formats/index.js';
+import type { DomainRecord, PackageRecord, RepositoryRecord, StoreReads, VersionRecord } from '../../storage/ports.js';
 
 /** A required member; the handler has checked presence, this keeps the types honest. */
 export function required<T>(value: T | undefined | null, name: string): T {
@@ -30,73 +27,69 @@ export interface VersionRef extends PackageRef {
   packageVersion?: string | undefined;
 }
 
-export function getDomain(store: Store, ctx: RequestContext, ref: DomainRef): DomainRow {
+export async function getDomain(store: StoreReads, ctx: RequestContext, ref: DomainRef): Promise<DomainRecord> {
   const name = required(ref.domain, 'domain');
   const owner = ref.domainOwner ?? ctx.accountId;
-  const row = findDomain(store.db, owner, name);
+  const row = await store.domains.find(owner, name);
   if (!row) throw new ResourceNotFoundError(`Domain not found: ${name}`, 'domain', name);
   return row;
 }
 
-export function getRepository(
-  store: Store,
+export async function getRepository(
+  store: StoreReads,
   ctx: RequestContext,
   ref: RepositoryRef,
-): { domain: DomainRow; repository: RepositoryRow } {
-  const domain = getDomain(store, ctx, ref);
+): Promise<{ domain: DomainRecord; repository: RepositoryRecord }> {
+  const domain = await getDomain(store, ctx, ref);
   const name = required(ref.repository, 'repository');
-  const repository = findRepository(store.db, domain.id, name);
+  const repository = await store.repositories.find(domain.id, name);
   if (!repository)
     throw new ResourceNotFoundError(`Repository not found: ${name} in domain ${domain.name}`, 'repository', name);
   return { domain, repository };
 }
 
-/** Formats without namespaces reject one; the others keep '' for "no namespace". */
-export function namespaceOf(format: string, namespace: string | undefined): string {
-  if (namespace !== undefined && (format === 'pypi' || format === 'nuget' || format === 'ruby' || format === 'cargo'))
-    throw new ValidationError(`Packages of format ${format} do not have a namespace`);
-  return namespace ?? '';
+/** The package a reference names, as the format matches names: format, namespace and normalized name. */
+export function packageKeyOf(ref: PackageRef): {
+  format: PackageFormatModule;
+  namespace: string;
+  name: string;
+  normalizedName: string;
+} {
+  const format = formatOf(required(ref.format, 'format'));
+  const name = required(ref.package, 'package');
+  return { format, namespace: namespaceOf(format, ref.namespace), name, normalizedName: format.normalizeName(name) };
 }
 
-export function displayPackageName(format: string, namespace: string, name: string): string {
-  if (!namespace) return name;
-  if (format === 'npm') return `@${namespace}/${name}`;
-  if (format === 'maven') return `${namespace}:${name}`;
-  return `${namespace}/${name}`;
-}
-
-export function getPackage(
-  store: Store,
+export async function getPackage(
+  store: StoreReads,
   ctx: RequestContext,
   ref: PackageRef,
-): { domain: DomainRow; repository: RepositoryRow; pkg: PackageRow } {
-  const { domain, repository } = getRepository(store, ctx, ref);
-  const format = required(ref.format, 'format');
-  const name = required(ref.package, 'package');
-  const namespace = namespaceOf(format, ref.namespace);
-  const pkg = findPackage(store.db, {
+): Promise<{ domain: DomainRecord; repository: RepositoryRecord; pkg: PackageRecord }> {
+  const key = packageKeyOf(ref);
+  const { domain, repository } = await getRepository(store, ctx, ref);
+  const pkg = await store.packages.find({
     repositoryId: repository.id,
-    format,
-    namespace,
-    normalizedName: normalizePackageName(format, name),
+    format: key.format.name,
+    namespace: key.namespace,
+    normalizedName: key.normalizedName,
   });
   if (!pkg)
     throw new ResourceNotFoundError(
-      `Package not found: ${displayPackageName(format, namespace, name)} (${format}) in repository ${repository.name}`,
+      `Package not found: ${key.format.displayPackageName(key.namespace, key.name)} (${key.format.name}) in repository ${repository.name}`,
       'package',
-      name,
+      key.name,
     );
   return { domain, repository, pkg };
 }
 
-export function getVersion(
-  store: Store,
+export async function getVersion(
+  store: StoreReads,
   ctx: RequestContext,
   ref: VersionRef,
-): { domain: DomainRow; repository: RepositoryRow; pkg: PackageRow; version: VersionRow } {
-  const found = getPackage(store, ctx, ref);
+): Promise<{ domain: DomainRecord; repository: RepositoryRecord; pkg: PackageRecord; version: VersionRecord }> {
   const versionName = required(ref.packageVersion, 'packageVersion');
-  const version = findVersion(store.db, found.pkg.id, versionName);
+  const found = await getPackage(store, ctx, ref);
+  const version = await store.versions.find(found.pkg.id, versionName);
   if (!version)
     throw new ResourceNotFoundError(
       `Package version not found: ${found.pkg.name} ${versionName}`,

@@ -7,20 +7,17 @@ import type {
   ListPackagesResult,
 } from '@aws-sdk/client-codeartifact';
 import type { RequestContext } from '../context.js';
-import { DEFAULT_PAGE_SIZE, decodeToken, pageOf } from '../pagination.js';
-import { normalizePackageName } from '../names.js';
-import { assetDigestsOfVersions } from '../../storage/assets.js';
-import { deletePackageRow, listPackageRows } from '../../storage/packages.js';
-import { transaction, type Store } from '../../storage/store.js';
-import { listVersionRows } from '../../storage/versions.js';
+import { formatOf } from '../formats/index.js';
+import { paginate } from '../pagination.js';
+import type { Store } from '../../storage/ports.js';
 import { removeUnreferencedBlobs } from './blobCleanup.js';
 import { packageSummary } from './describe.js';
 import { getPackage, getRepository } from './lookup.js';
 
-export function listPackages(store: Store, ctx: RequestContext, input: ListPackagesRequest): ListPackagesResult {
-  const { repository } = getRepository(store, ctx, input);
+/** The packages the repository itself holds (as on AWS, not what its upstreams could provide). */
+export async function listPackages(store: Store, ctx: RequestContext, input: ListPackagesRequest): Promise<ListPackagesResult> {
+  const { domain, repository } = await getRepository(store, ctx, input);
   const filter = {
-    repositoryId: repository.id,
     format: input.format,
     namespace: input.namespace,
     // A prefix matches normalized names, so `Demo_` finds `demo-pkg` in PyPI as it does in AWS.
@@ -28,21 +25,28 @@ export function listPackages(store: Store, ctx: RequestContext, input: ListPacka
       input.packagePrefix === undefined
         ? undefined
         : input.format
-          ? normalizePackageName(input.format, input.packagePrefix)
+          ? formatOf(input.format).normalizeName(input.packagePrefix)
           : input.packagePrefix,
     publish: input.publish,
     upstream: input.upstream,
   };
-  const limit = input.maxResults ?? DEFAULT_PAGE_SIZE;
-  const scope = `ListPackages:${JSON.stringify(filter)}`;
-  const after = decodeToken<[string, string, string]>(store.secret, scope, input.nextToken);
-  const rows = listPackageRows(store.db, filter, after, limit + 1);
-  const page = pageOf(rows, limit, store.secret, scope, (p) => [p.normalizedName, p.format, p.namespace]);
+  const page = await paginate({
+    secret: store.secret,
+    scope: `ListPackages:${JSON.stringify({ domain: domain.name, owner: domain.owner, repository: repository.name, ...filter })}`,
+    query: input,
+    fetch: (after: [string, string, string] | undefined, limit) =>
+      store.packages.list({ repositoryId: repository.id, ...filter }, after, limit),
+    cursorOf: (p) => [p.normalizedName, p.format, p.namespace] as [string, string, string],
+  });
   return { packages: page.items.map(packageSummary), nextToken: page.nextToken };
 }
 
-export function describePackage(store: Store, ctx: RequestContext, input: DescribePackageRequest): DescribePackageResult {
-  const { pkg } = getPackage(store, ctx, input);
+export async function describePackage(
+  store: Store,
+  ctx: RequestContext,
+  input: DescribePackageRequest,
+): Promise<DescribePackageResult> {
+  const { pkg } = await getPackage(store, ctx, input);
   const summary = packageSummary(pkg);
   return {
     package: {
@@ -54,18 +58,11 @@ export function describePackage(store: Store, ctx: RequestContext, input: Descri
   };
 }
 
-export async function deletePackage(
-  store: Store,
-  ctx: RequestContext,
-  input: DeletePackageRequest,
-): Promise<DeletePackageResult> {
-  const { summary, digests } = transaction(store, () => {
-    const { pkg } = getPackage(store, ctx, input);
-    const digests = assetDigestsOfVersions(
-      store.db,
-      listVersionRows(store.db, pkg.id).map((v) => v.id),
-    );
-    deletePackageRow(store.db, pkg.id);
+export async function deletePackage(store: Store, ctx: RequestContext, input: DeletePackageRequest): Promise<DeletePackageResult> {
+  const { summary, digests } = await store.transaction(async (tx) => {
+    const { pkg } = await getPackage(tx, ctx, input);
+    const digests = await tx.assets.digestsOfVersions((await tx.versions.list(pkg.id)).map((v) => v.id));
+    await tx.packages.delete(pkg.id);
     return { summary: packageSummary(pkg), digests };
   });
   await removeUnreferencedBlobs(store, digests);

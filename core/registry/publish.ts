@@ -9,27 +9,25 @@ import type {
 import type { Readable } from 'node:stream';
 import type { RequestContext } from '../context.js';
 import { ConflictError, ValidationError } from '../errors.js';
+import { formatOf, namespaceOf } from '../formats/index.js';
 import { newRevision } from '../ids.js';
-import { normalizePackageName } from '../names.js';
-import { BlobTooLargeError, type PendingBlob } from '../../storage/blobs.js';
-import { findAsset, insertAsset, type AssetRow } from '../../storage/assets.js';
-import { bumpGeneration, findPackage, findPackageById, insertPackage, type PackageRow } from '../../storage/packages.js';
-import type { RepositoryRow } from '../../storage/repositories.js';
-import { transaction, type Store } from '../../storage/store.js';
 import {
-  findVersion,
-  insertVersion,
-  listDependencies,
-  replaceDependencies,
-  setRevision,
-  updateVersionMetadata,
-  updateVersionStatus,
-  type DependencyRow,
-  type VersionRow,
-} from '../../storage/versions.js';
+  AlreadyExistsError,
+  BlobTooLargeError,
+  type AssetRecord,
+  type DependencyRecord,
+  type License,
+  type PackageRecord,
+  type PendingBlob,
+  type RepositoryRecord,
+  type Store,
+  type Transaction,
+  type VersionMetadataFields,
+  type VersionRecord,
+} from '../../storage/ports.js';
 import { assetSummary } from './assets.js';
 import { removeUnreferencedBlobs } from './blobCleanup.js';
-import { getRepository, namespaceOf, required } from './lookup.js';
+import { getRepository, required } from './lookup.js';
 
 /** Largest single asset accepted (CodeArtifact's own limit for generic assets is 5 GB). */
 export const MAX_ASSET_BYTES = 5 * 1024 ** 3;
@@ -39,17 +37,17 @@ export interface VersionMetadata {
   summary?: string;
   homePage?: string;
   sourceCodeRepository?: string;
-  licenses?: { name?: string; url?: string }[];
+  licenses?: License[];
   readme?: string;
   readmeContentType?: string;
   requiresPython?: string;
   /** Format-specific fields, kept as JSON. */
   metadata?: Record<string, unknown>;
-  dependencies?: DependencyRow[];
+  dependencies?: DependencyRecord[];
 }
 
 export interface AddAssetRequest {
-  repository: RepositoryRow;
+  repository: RepositoryRecord;
   format: string;
   namespace: string;
   packageName: string;
@@ -70,24 +68,24 @@ export interface AddAssetRequest {
 }
 
 export interface AddAssetResult {
-  pkg: PackageRow;
-  version: VersionRow;
-  asset: AssetRow;
+  pkg: PackageRecord;
+  version: VersionRecord;
+  asset: AssetRecord;
   /** False when the same bytes were already stored under the same name: nothing changed. */
   created: boolean;
 }
 
-function metadataColumns(m: VersionMetadata | undefined) {
+function metadataFields(m: VersionMetadata | undefined): VersionMetadataFields {
   return {
     displayName: m?.displayName ?? null,
     summary: m?.summary ?? null,
     homePage: m?.homePage ?? null,
     sourceCodeRepository: m?.sourceCodeRepository ?? null,
-    licenses: m?.licenses && m.licenses.length > 0 ? JSON.stringify(m.licenses) : null,
+    licenses: m?.licenses && m.licenses.length > 0 ? m.licenses : null,
     readme: m?.readme ?? null,
     readmeContentType: m?.readmeContentType ?? null,
     requiresPython: m?.requiresPython ?? null,
-    metadata: m?.metadata ? JSON.stringify(m.metadata) : null,
+    metadata: m?.metadata ?? null,
   };
 }
 
@@ -96,7 +94,7 @@ export async function addAsset(store: Store, ctx: RequestContext, req: AddAssetR
   const release = store.blobs.hold(req.blob.sha256);
   try {
     await req.blob.commit();
-    return transaction(store, () => writeAsset(store, ctx, req));
+    return await store.transaction((tx) => writeAsset(tx, ctx, req));
   } catch (err) {
     // Let go first: the file is removed only if no row and no other in-flight write needs it.
     release();
@@ -108,30 +106,38 @@ export async function addAsset(store: Store, ctx: RequestContext, req: AddAssetR
   }
 }
 
-function writeAsset(store: Store, ctx: RequestContext, req: AddAssetRequest): AddAssetResult {
+async function writeAsset(tx: Transaction, ctx: RequestContext, req: AddAssetRequest): Promise<AddAssetResult> {
   const now = ctx.now.getTime();
   const key = {
     repositoryId: req.repository.id,
     format: req.format,
     namespace: req.namespace,
-    normalizedName: normalizePackageName(req.format, req.packageName),
+    normalizedName: formatOf(req.format).normalizeName(req.packageName),
   };
-  let pkg = findPackage(store.db, key);
-  if (pkg && pkg.publish === 'BLOCK')
-    throw new ConflictError(`Publishing to package ${pkg.name} is blocked by its origin configuration`, 'package', pkg.name);
+  const existingPackage = await tx.packages.find(key);
+  if (existingPackage?.publish === 'BLOCK')
+    throw new ConflictError(
+      `Publishing to package ${existingPackage.name} is blocked by its origin configuration (publish: BLOCK)`,
+      'package',
+      existingPackage.name,
+    );
   // A package first published directly allows publishing and blocks upstreams (AWS's default).
-  pkg ??= findPackageById(store.db, insertPackage(store.db, { ...key, name: req.packageName }))!;
+  const pkg =
+    existingPackage ??
+    (await tx.packages.findOrCreate({ ...key, name: req.packageName, publish: 'ALLOW', upstream: 'BLOCK' }));
 
-  let version = findVersion(store.db, pkg.id, req.version);
+  let version = await tx.versions.find(pkg.id, req.version);
   if (version) {
-    const existing = findAsset(store.db, version.id, req.assetName);
+    const existing = await tx.assets.find(version.id, req.assetName);
     if (existing) {
       // Re-sending identical bytes is a no-op where clients retry uploads (PyPI); a generic version's
       // assets are written once.
       if (existing.sha256 === req.blob.sha256 && req.openAfterPublish)
         return { pkg, version, asset: existing, created: false };
       throw new ConflictError(
-        `File already exists: ${req.assetName} in ${pkg.name} ${version.version} has different content (sha256 ${existing.sha256})`,
+        existing.sha256 === req.blob.sha256
+          ? `Asset ${req.assetName} already exists in ${pkg.name} ${version.version}; assets of a version are written once`
+          : `File already exists: ${req.assetName} in ${pkg.name} ${version.version} has different content (sha256 ${existing.sha256})`,
         'asset',
         req.assetName,
       );
@@ -145,52 +151,53 @@ function writeAsset(store: Store, ctx: RequestContext, req: AddAssetRequest): Ad
       );
   }
   const isNewVersion = version === undefined;
-  if (!version) {
-    insertVersion(store.db, {
+  version ??= (
+    await tx.versions.findOrCreate({
       packageId: pkg.id,
       version: req.version,
       status: req.status,
       revision: newRevision(),
       originType: 'INTERNAL',
+      entryRepository: req.repository.name,
+      entryExternalConnection: null,
       createdAt: now,
       publishedAt: req.status === 'Published' ? now : null,
-      ...metadataColumns(req.metadata),
-    });
-    version = findVersion(store.db, pkg.id, req.version)!;
-  }
+      ...metadataFields(req.metadata),
+    })
+  ).version;
 
-  insertAsset(store.db, {
-    versionId: version.id,
-    name: req.assetName,
-    size: req.blob.size,
-    sha256: req.blob.sha256,
-    sha1: req.blob.sha1,
-    sha512: req.blob.sha512,
-    md5: req.blob.md5,
-    blake2b256: req.blob.blake2b256,
-    coreMetadata: req.coreMetadata ?? null,
-    coreMetadataSha256: req.coreMetadataSha256 ?? null,
-    createdAt: now,
-  });
+  let asset: AssetRecord;
+  try {
+    asset = await tx.assets.add({
+      versionId: version.id,
+      name: req.assetName,
+      size: req.blob.size,
+      sha256: req.blob.sha256,
+      sha1: req.blob.sha1,
+      sha512: req.blob.sha512,
+      md5: req.blob.md5,
+      blake2b256: req.blob.blake2b256,
+      coreMetadata: req.coreMetadata ?? null,
+      coreMetadataSha256: req.coreMetadataSha256 ?? null,
+      createdAt: now,
+    });
+  } catch (err) {
+    // Another process added the same name first.
+    if (err instanceof AlreadyExistsError)
+      throw new ConflictError(`File already exists: ${req.assetName} in ${pkg.name} ${version.version}`, 'asset', req.assetName);
+    throw err;
+  }
   // Later files of a release fill in what the first did not carry (e.g. a wheel's metadata after an
   // sdist whose PKG-INFO had less).
-  const current = version;
-  const missing = Object.fromEntries(
-    Object.entries(metadataColumns(req.metadata)).filter(
-      ([column, value]) => value !== null && current[column as keyof typeof current] === null,
-    ),
-  );
-  updateVersionMetadata(store.db, version.id, missing);
+  if (!isNewVersion) await tx.versions.fillMetadata(version.id, metadataFields(req.metadata));
   // Dependencies come from the first file that knows them (an sdist's PKG-INFO often lists none).
-  if (req.metadata?.dependencies?.length && listDependencies(store.db, version.id).length === 0)
-    replaceDependencies(store.db, version.id, req.metadata.dependencies);
+  if (req.metadata?.dependencies?.length && (await tx.versions.dependencies(version.id)).length === 0)
+    await tx.versions.setDependencies(version.id, req.metadata.dependencies);
   // Any change of assets is a new revision; the last asset of an Unfinished version may publish it.
   if (version.status === 'Unfinished' && req.status === 'Published')
-    updateVersionStatus(store.db, version.id, 'Published', newRevision(), now);
-  else if (!isNewVersion) setRevision(store.db, version.id, newRevision());
-  bumpGeneration(store.db, pkg.id);
-  const asset = findAsset(store.db, version.id, req.assetName)!;
-  return { pkg, version: findVersion(store.db, pkg.id, req.version)!, asset, created: true };
+    await tx.versions.setStatus(version.id, 'Published', newRevision(), now);
+  else if (!isNewVersion) await tx.versions.setRevision(version.id, newRevision());
+  return { pkg, version: (await tx.versions.find(pkg.id, req.version))!, asset, created: true };
 }
 
 /** PublishPackageVersion: generic packages only, the asset streamed from the request body. */
@@ -202,14 +209,13 @@ export async function publishPackageVersion(
   const format = required(input.format, 'format');
   if (format !== 'generic')
     throw new ValidationError(`PublishPackageVersion supports only the generic format, not ${format}`);
-  if (input.namespace === undefined) throw new ValidationError('namespace is required for generic packages');
-  const namespace = namespaceOf(format, input.namespace);
+  const namespace = namespaceOf(formatOf(format), input.namespace);
   const expected = required(input.assetSHA256, 'assetSHA256');
   const content = required(input.assetContent, 'assetContent');
-  const { repository } = getRepository(store, ctx, input);
+  const { repository } = await getRepository(store, ctx, input);
   let blob: PendingBlob;
   try {
-    blob = await store.blobs.write(content, { maxBytes: MAX_ASSET_BYTES });
+    blob = await store.blobs.put(content, { maxBytes: MAX_ASSET_BYTES });
   } catch (err) {
     if (err instanceof BlobTooLargeError) throw new ValidationError(`Asset exceeds ${MAX_ASSET_BYTES} bytes`);
     throw err;

@@ -15,31 +15,28 @@ import type {
 } from '@aws-sdk/client-codeartifact';
 import type { RequestContext } from '../context.js';
 import { ConflictError, ResourceNotFoundError, ServiceQuotaExceededError, ValidationError } from '../errors.js';
-import { DEFAULT_PAGE_SIZE, decodeToken, pageOf } from '../pagination.js';
-import type { DomainRow } from '../../storage/domains.js';
+import { paginate } from '../pagination.js';
 import {
-  deleteRepositoryRow,
-  findRepository,
-  insertRepository,
-  listDownstreamNames,
-  listRepositoryRows,
-  listUpstreamNames,
-  replaceUpstreams,
-  updateRepositoryDescription,
+  AlreadyExistsError,
+  type DomainRecord,
   type RepositoryFilter,
-} from '../../storage/repositories.js';
-import { putTags, removeAllTags } from '../../storage/tags.js';
-import { transaction, type Store } from '../../storage/store.js';
-import { assetDigestsOfRepository } from '../../storage/assets.js';
+  type Store,
+  type StoreReads,
+} from '../../storage/ports.js';
 import { removeUnreferencedBlobs } from './blobCleanup.js';
 import { repositoryDescription, repositorySummary } from './describe.js';
 import { getDomain, getRepository, required } from './lookup.js';
-import { checkTagList } from './tags.js';
+import { checkTagList, tagsOf } from './tags.js';
 
 const MAX_UPSTREAMS = 10;
 
 /** Resolves upstream names to ids, refusing duplicates, self-references, unknown names and cycles. */
-function resolveUpstreams(store: Store, domain: DomainRow, repositoryName: string, upstreams: UpstreamRepository[]): number[] {
+async function resolveUpstreams(
+  store: StoreReads,
+  domain: DomainRecord,
+  repositoryName: string,
+  upstreams: UpstreamRepository[],
+): Promise<number[]> {
   if (upstreams.length > MAX_UPSTREAMS)
     throw new ServiceQuotaExceededError(
       `A repository can have at most ${MAX_UPSTREAMS} upstream repositories`,
@@ -53,80 +50,85 @@ function resolveUpstreams(store: Store, domain: DomainRow, repositoryName: strin
     if (name === repositoryName) throw new ValidationError(`A repository cannot be its own upstream: ${name}`);
     if (seen.has(name)) throw new ValidationError(`Upstream repository listed twice: ${name}`);
     seen.add(name);
-    const upstream = findRepository(store.db, domain.id, name);
+    const upstream = await store.repositories.find(domain.id, name);
     if (!upstream)
       throw new ResourceNotFoundError(`Upstream repository not found: ${name} in domain ${domain.name}`, 'repository', name);
-    if (reaches(store, domain.id, name, repositoryName))
+    if (await reaches(store, upstream.id, repositoryName))
       throw new ValidationError(`Adding upstream ${name} to ${repositoryName} would create a cycle`);
     ids.push(upstream.id);
   }
   return ids;
 }
 
-/** Whether `target` is reachable from `from` by following upstream links. */
-function reaches(store: Store, domainId: number, from: string, target: string): boolean {
-  const stack = [from];
-  const visited = new Set<string>();
+/** Whether the repository named `target` is reachable from `fromId` by following upstream links. */
+async function reaches(store: StoreReads, fromId: number, target: string): Promise<boolean> {
+  const stack = [fromId];
+  const visited = new Set<number>();
   while (stack.length) {
-    const name = stack.pop()!;
-    if (name === target) return true;
-    if (visited.has(name)) continue;
-    visited.add(name);
-    const row = findRepository(store.db, domainId, name);
-    if (row) stack.push(...listUpstreamNames(store.db, row.id));
+    const id = stack.pop()!;
+    if (visited.has(id)) continue;
+    visited.add(id);
+    for (const u of await store.repositories.upstreams(id)) {
+      if (u.name === target) return true;
+      stack.push(u.id);
+    }
   }
   return false;
 }
 
-export function createRepository(
+export async function createRepository(
   store: Store,
   ctx: RequestContext,
   input: CreateRepositoryRequest,
-): CreateRepositoryResult {
+): Promise<CreateRepositoryResult> {
   const name = required(input.repository, 'repository');
-  const tags = input.tags ?? [];
+  const tags = tagsOf(input.tags);
   checkTagList(tags);
-  const id = transaction(store, () => {
-    const domain = getDomain(store, ctx, input);
-    if (findRepository(store.db, domain.id, name))
-      throw new ConflictError(`Repository already exists: ${name} in domain ${domain.name}`, 'repository', name);
-    const upstreamIds = resolveUpstreams(store, domain, name, input.upstreams ?? []);
-    const id = insertRepository(store.db, {
-      domainId: domain.id,
-      name,
-      description: input.description ?? null,
-      administratorAccount: ctx.accountId,
-      createdAt: ctx.now.getTime(),
+  const exists = (domain: string) => new ConflictError(`Repository already exists: ${name} in domain ${domain}`, 'repository', name);
+  const created = await store
+    .transaction(async (tx) => {
+      const domain = await getDomain(tx, ctx, input);
+      if (await tx.repositories.find(domain.id, name)) throw exists(domain.name);
+      const upstreamIds = await resolveUpstreams(tx, domain, name, input.upstreams ?? []);
+      const repository = await tx.repositories.create({
+        domainId: domain.id,
+        name,
+        description: input.description ?? null,
+        administratorAccount: ctx.accountId,
+        createdAt: ctx.now.getTime(),
+      });
+      await tx.repositories.setUpstreams(repository.id, upstreamIds);
+      await tx.tags.put({ type: 'repository', id: repository.id }, tags);
+      return repository;
+    })
+    .catch((err: unknown) => {
+      throw err instanceof AlreadyExistsError ? exists(required(input.domain, 'domain')) : err;
     });
-    replaceUpstreams(store.db, id, upstreamIds);
-    putTags(store.db, { type: 'repository', id }, tags as { key: string; value: string }[]);
-    return id;
-  });
-  const { repository } = getRepository(store, ctx, input);
-  return { repository: repositoryDescription(store, ctx, { ...repository, id }) };
+  return { repository: await repositoryDescription(store, ctx, created) };
 }
 
-export function describeRepository(
+export async function describeRepository(
   store: Store,
   ctx: RequestContext,
   input: DescribeRepositoryRequest,
-): DescribeRepositoryResult {
-  return { repository: repositoryDescription(store, ctx, getRepository(store, ctx, input).repository) };
+): Promise<DescribeRepositoryResult> {
+  return { repository: await repositoryDescription(store, ctx, (await getRepository(store, ctx, input)).repository) };
 }
 
 /** Members left out keep their value; an empty `upstreams` list removes them all. */
-export function updateRepository(
+export async function updateRepository(
   store: Store,
   ctx: RequestContext,
   input: UpdateRepositoryRequest,
-): UpdateRepositoryResult {
-  transaction(store, () => {
-    const { domain, repository } = getRepository(store, ctx, input);
-    if (input.description !== undefined) updateRepositoryDescription(store.db, repository.id, input.description || null);
+): Promise<UpdateRepositoryResult> {
+  const repository = await store.transaction(async (tx) => {
+    const { domain, repository } = await getRepository(tx, ctx, input);
+    if (input.description !== undefined) await tx.repositories.setDescription(repository.id, input.description || null);
     if (input.upstreams !== undefined)
-      replaceUpstreams(store.db, repository.id, resolveUpstreams(store, domain, repository.name, input.upstreams));
+      await tx.repositories.setUpstreams(repository.id, await resolveUpstreams(tx, domain, repository.name, input.upstreams));
+    return (await tx.repositories.findById(repository.id))!;
   });
-  return { repository: repositoryDescription(store, ctx, getRepository(store, ctx, input).repository) };
+  return { repository: await repositoryDescription(store, ctx, repository) };
 }
 
 export async function deleteRepository(
@@ -134,37 +136,40 @@ export async function deleteRepository(
   ctx: RequestContext,
   input: DeleteRepositoryRequest,
 ): Promise<DeleteRepositoryResult> {
-  const { description, digests } = transaction(store, () => {
-    const { repository } = getRepository(store, ctx, input);
-    const downstream = listDownstreamNames(store.db, repository.id);
+  const { description, digests } = await store.transaction(async (tx) => {
+    const { repository } = await getRepository(tx, ctx, input);
+    const downstream = await tx.repositories.downstreamNames(repository.id);
     if (downstream.length > 0)
       throw new ConflictError(
         `Repository ${repository.name} is an upstream of ${downstream.join(', ')}; remove it from their upstreams first`,
         'repository',
         repository.name,
       );
-    const description = repositoryDescription(store, ctx, repository);
-    const digests = assetDigestsOfRepository(store.db, repository.id);
-    removeAllTags(store.db, { type: 'repository', id: repository.id });
-    deleteRepositoryRow(store.db, repository.id);
+    const description = await repositoryDescription(tx, ctx, repository);
+    const digests = await tx.repositories.blobDigests(repository.id);
+    await tx.tags.removeAll({ type: 'repository', id: repository.id });
+    await tx.repositories.delete(repository.id);
     return { description, digests };
   });
   await removeUnreferencedBlobs(store, digests);
   return { repository: description };
 }
 
-function listRepositoryPage(
+async function listRepositoryPage(
   store: Store,
   ctx: RequestContext,
   scope: string,
   filter: RepositoryFilter,
-  page: { maxResults?: number; nextToken?: string },
+  query: { maxResults?: number; nextToken?: string },
 ) {
-  const limit = page.maxResults ?? DEFAULT_PAGE_SIZE;
-  const after = decodeToken<[string, number]>(store.secret, scope, page.nextToken);
-  const rows = listRepositoryRows(store.db, filter, after, limit + 1);
-  const result = pageOf(rows, limit, store.secret, scope, (r) => [r.name, r.id]);
-  return { repositories: result.items.map((r) => repositorySummary(ctx, r)), nextToken: result.nextToken };
+  const page = await paginate({
+    secret: store.secret,
+    scope,
+    query,
+    fetch: (after: [string, number] | undefined, limit) => store.repositories.list(filter, after, limit),
+    cursorOf: (r) => [r.name, r.id] as [string, number],
+  });
+  return { repositories: page.items.map((r) => repositorySummary(ctx, r)), nextToken: page.nextToken };
 }
 
 /** Every repository the caller administers, across its domains. */
@@ -172,21 +177,19 @@ export function listRepositories(
   store: Store,
   ctx: RequestContext,
   input: ListRepositoriesRequest,
-): ListRepositoriesResult {
+): Promise<ListRepositoriesResult> {
   const filter = { administratorAccount: ctx.accountId, prefix: input.repositoryPrefix };
   return listRepositoryPage(store, ctx, `ListRepositories:${JSON.stringify(filter)}`, filter, input);
 }
 
-export function listRepositoriesInDomain(
+export async function listRepositoriesInDomain(
   store: Store,
   ctx: RequestContext,
   input: ListRepositoriesInDomainRequest,
-): ListRepositoriesInDomainResult {
-  const domain = getDomain(store, ctx, input);
-  const filter = {
-    domainId: domain.id,
-    administratorAccount: input.administratorAccount,
-    prefix: input.repositoryPrefix,
-  };
-  return listRepositoryPage(store, ctx, `ListRepositoriesInDomain:${JSON.stringify(filter)}`, filter, input);
+): Promise<ListRepositoriesInDomainResult> {
+  const domain = await getDomain(store, ctx, input);
+  const filter = { administratorAccount: input.administratorAccount, prefix: input.repositoryPrefix };
+  // The scope names the domain, not its row id: ids are reused after a delete.
+  const scope = `ListRepositoriesInDomain:${JSON.stringify({ domain: domain.name, owner: domain.owner, ...filter })}`;
+  return listRepositoryPage(store, ctx, scope, { domainId: domain.id, ...filter }, input);
 }

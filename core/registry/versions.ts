@@ -16,108 +16,132 @@ import type {
 } from '@aws-sdk/client-codeartifact';
 import type { RequestContext } from '../context.js';
 import { ValidationError } from '../errors.js';
+import { formatOf, type PackageFormatModule } from '../formats/index.js';
 import { newRevision } from '../ids.js';
-import { pageInMemory } from '../pagination.js';
-import { compareVersions } from '../versions.js';
-import { assetDigestsOfVersions } from '../../storage/assets.js';
-import { bumpGeneration, type PackageRow } from '../../storage/packages.js';
-import { transaction, type Store } from '../../storage/store.js';
-import {
-  deleteVersionRow,
-  findVersion,
-  listDependencies,
-  listVersionRows,
-  updateVersionStatus,
-  type VersionRow,
-  type VersionStatus,
-} from '../../storage/versions.js';
+import { inOrder, paginate } from '../pagination.js';
+import type {
+  DomainRecord,
+  PackageRecord,
+  RepositoryRecord,
+  Store,
+  Transaction,
+  VersionRecord,
+  VersionStatus,
+} from '../../storage/ports.js';
 import { removeUnreferencedBlobs } from './blobCleanup.js';
 import { packageCoordinates, versionCoordinates, versionDescription, versionSummary } from './describe.js';
 import { getPackage, getVersion, required } from './lookup.js';
 
+/** The format's version order, with string order breaking ties (PEP 440 has 1.0 == 1.0.0). */
+export const versionOrder = (format: PackageFormatModule) => (a: string, b: string) =>
+  format.compareVersions(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+
 /** Versions in the format's order (PEP 440 for PyPI, SemVer for npm), ascending. */
-export function sortVersions(format: string, rows: VersionRow[]): VersionRow[] {
-  return [...rows].sort((a, b) => compareVersions(format, a.version, b.version));
+export function sortVersions<T extends { version: string }>(format: PackageFormatModule, rows: T[]): T[] {
+  const order = versionOrder(format);
+  return [...rows].sort((a, b) => order(a.version, b.version));
 }
 
 /**
  * What AWS shows as a package's default version: for PyPI and Maven the most recently published one, for
- * npm the highest release (the `latest` dist-tag, once npm lands). Only Published versions qualify.
+ * npm the highest release (the `latest` dist-tag). Only Published versions qualify.
  */
-export function defaultDisplayVersion(format: string, rows: VersionRow[]): string | undefined {
+export function defaultDisplayVersion(format: PackageFormatModule, rows: VersionRecord[]): string | undefined {
   const published = rows.filter((v) => v.status === 'Published');
   if (published.length === 0) return undefined;
-  if (format === 'npm') return sortVersions(format, published).at(-1)!.version;
+  if (format.defaultVersion === 'highest') return sortVersions(format, published).at(-1)!.version;
   return published.reduce((best, v) =>
     (v.publishedAt ?? 0) > (best.publishedAt ?? 0) ||
-    ((v.publishedAt ?? 0) === (best.publishedAt ?? 0) && compareVersions(format, v.version, best.version) > 0)
+    ((v.publishedAt ?? 0) === (best.publishedAt ?? 0) && format.compareVersions(v.version, best.version) > 0)
       ? v
       : best,
   ).version;
 }
 
-export function listPackageVersions(
+/** A token scope that names the package, never its row id (ids are reused after a delete). */
+function packageScope(operation: string, domain: DomainRecord, repository: RepositoryRecord, pkg: PackageRecord, extra: unknown[] = []) {
+  return `${operation}:${JSON.stringify([domain.owner, domain.name, repository.name, pkg.format, pkg.namespace, pkg.normalizedName, ...extra])}`;
+}
+
+type PublishedCursor = [number, number];
+const publishedTime = (v: VersionRecord): PublishedCursor => [v.publishedAt ?? v.createdAt, v.id];
+/** Newest first. */
+const newestFirst = (a: PublishedCursor, b: PublishedCursor) => b[0] - a[0] || b[1] - a[1];
+
+export async function listPackageVersions(
   store: Store,
   ctx: RequestContext,
   input: ListPackageVersionsRequest,
-): ListPackageVersionsResult {
-  const { pkg } = getPackage(store, ctx, input);
-  const all = listVersionRows(store.db, pkg.id);
-  let rows = all.filter(
+): Promise<ListPackageVersionsResult> {
+  const { domain, repository, pkg } = await getPackage(store, ctx, input);
+  const format = formatOf(pkg.format);
+  const all = await store.versions.list(pkg.id);
+  const rows = all.filter(
     (v) =>
       (input.status === undefined || v.status === input.status) &&
       (input.originType === undefined || v.originType === input.originType),
   );
-  rows =
+  const scope = packageScope('ListPackageVersions', domain, repository, pkg, [input.status, input.originType, input.sortBy]);
+  const page =
     input.sortBy === 'PUBLISHED_TIME'
-      ? rows.sort((a, b) => (b.publishedAt ?? b.createdAt) - (a.publishedAt ?? a.createdAt) || b.id - a.id)
-      : sortVersions(pkg.format, rows);
-  const scope = `ListPackageVersions:${pkg.id}:${input.status ?? ''}:${input.originType ?? ''}:${input.sortBy ?? ''}`;
-  const page = pageInMemory(rows, input, store.secret, scope, (v) => v.version);
+      ? await paginate({
+          secret: store.secret,
+          scope,
+          query: input,
+          ...inOrder(
+            rows.sort((a, b) => newestFirst(publishedTime(a), publishedTime(b))),
+            publishedTime,
+            newestFirst,
+          ),
+        })
+      : await paginate({
+          secret: store.secret,
+          scope,
+          query: input,
+          ...inOrder(sortVersions(format, rows), (v) => v.version, versionOrder(format)),
+        });
   return {
-    defaultDisplayVersion: defaultDisplayVersion(pkg.format, all),
+    defaultDisplayVersion: defaultDisplayVersion(format, all),
     ...packageCoordinates(pkg),
     versions: page.items.map(versionSummary),
     nextToken: page.nextToken,
   };
 }
 
-export function describePackageVersion(
+export async function describePackageVersion(
   store: Store,
   ctx: RequestContext,
   input: DescribePackageVersionRequest,
-): DescribePackageVersionResult {
-  const { pkg, version } = getVersion(store, ctx, input);
-  return { packageVersion: versionDescription(ctx, pkg, version) };
+): Promise<DescribePackageVersionResult> {
+  const { pkg, version } = await getVersion(store, ctx, input);
+  return { packageVersion: versionDescription(pkg, version) };
 }
 
-export function getPackageVersionReadme(
+export async function getPackageVersionReadme(
   store: Store,
   ctx: RequestContext,
   input: GetPackageVersionReadmeRequest,
-): GetPackageVersionReadmeResult {
-  const { pkg, version } = getVersion(store, ctx, input);
+): Promise<GetPackageVersionReadmeResult> {
+  const { pkg, version } = await getVersion(store, ctx, input);
   return {
     ...versionCoordinates(pkg, version),
     readme: version.readme ?? undefined,
   };
 }
 
-export function listPackageVersionDependencies(
+export async function listPackageVersionDependencies(
   store: Store,
   ctx: RequestContext,
   input: ListPackageVersionDependenciesRequest,
-): ListPackageVersionDependenciesResult {
-  const { pkg, version } = getVersion(store, ctx, input);
-  const deps = listDependencies(store.db, version.id);
-  const scope = `ListPackageVersionDependencies:${version.id}`;
-  const page = pageInMemory(
-    deps.map((d, i) => ({ ...d, position: i })),
-    { nextToken: input.nextToken },
-    store.secret,
-    scope,
-    (d) => String(d.position),
-  );
+): Promise<ListPackageVersionDependenciesResult> {
+  const { domain, repository, pkg, version } = await getVersion(store, ctx, input);
+  const deps = (await store.versions.dependencies(version.id)).map((d, position) => ({ ...d, position }));
+  const page = await paginate({
+    secret: store.secret,
+    scope: packageScope('ListPackageVersionDependencies', domain, repository, pkg, [version.version]),
+    query: { nextToken: input.nextToken },
+    ...inOrder(deps, (d) => d.position, (a, b) => a - b),
+  });
   return {
     ...versionCoordinates(pkg, version),
     dependencies: page.items.map((d) => ({
@@ -146,19 +170,19 @@ interface BatchOutcome {
  * changes and every other version is reported SKIPPED. `check` returns an error for a version or
  * undefined; `apply` performs the change and returns the version's new status.
  */
-function runBatch(
-  store: Store,
-  pkg: PackageRow,
+async function runBatch(
+  tx: Transaction,
+  pkg: PackageRecord,
   input: BatchInput,
-  check: (v: VersionRow) => PackageVersionError | undefined,
-  apply: (v: VersionRow) => SuccessfulPackageVersionInfo,
-): BatchOutcome {
+  check: (v: VersionRecord) => PackageVersionError | undefined,
+  apply: (v: VersionRecord) => Promise<SuccessfulPackageVersionInfo>,
+): Promise<BatchOutcome> {
   const names = required(input.versions, 'versions');
   if (names.length === 0) throw new ValidationError('versions must list at least one version');
   const failedVersions: Record<string, PackageVersionError> = {};
-  const found: VersionRow[] = [];
+  const found: VersionRecord[] = [];
   for (const name of new Set(names)) {
-    const v = findVersion(store.db, pkg.id, name);
+    const v = await tx.versions.find(pkg.id, name);
     if (!v) {
       failedVersions[name] = { errorCode: 'NOT_FOUND', errorMessage: `version ${name} not found` };
       continue;
@@ -188,8 +212,7 @@ function runBatch(
       failedVersions[v.version] = { errorCode: 'SKIPPED', errorMessage: `version ${v.version} is skipped` };
     return { successfulVersions, failedVersions };
   }
-  for (const v of found) successfulVersions[v.version] = apply(v);
-  if (found.length > 0) bumpGeneration(store.db, pkg.id);
+  for (const v of found) successfulVersions[v.version] = await apply(v);
   return { successfulVersions, failedVersions };
 }
 
@@ -198,23 +221,22 @@ export async function deletePackageVersions(
   ctx: RequestContext,
   input: DeletePackageVersionsRequest,
 ): Promise<DeletePackageVersionsResult> {
-  let digests: string[] = [];
-  const outcome = transaction(store, () => {
-    const { pkg } = getPackage(store, ctx, input);
+  const { outcome, digests } = await store.transaction(async (tx) => {
+    const { pkg } = await getPackage(tx, ctx, input);
     const deleted: number[] = [];
-    const result = runBatch(
-      store,
+    const outcome = await runBatch(
+      tx,
       pkg,
       input,
       () => undefined,
-      (v) => {
+      async (v) => {
         deleted.push(v.id);
         return { revision: v.revision, status: 'Deleted' };
       },
     );
-    digests = assetDigestsOfVersions(store.db, deleted);
-    for (const id of deleted) deleteVersionRow(store.db, id);
-    return result;
+    const digests = await tx.assets.digestsOfVersions(deleted);
+    for (const id of deleted) await tx.versions.delete(id);
+    return { outcome, digests };
   });
   await removeUnreferencedBlobs(store, digests);
   return outcome;
@@ -222,30 +244,30 @@ export async function deletePackageVersions(
 
 const SETTABLE: readonly VersionStatus[] = ['Published', 'Unlisted', 'Archived'];
 
-export function updatePackageVersionsStatus(
+export async function updatePackageVersionsStatus(
   store: Store,
   ctx: RequestContext,
   input: UpdatePackageVersionsStatusRequest,
-): UpdatePackageVersionsStatusResult {
+): Promise<UpdatePackageVersionsStatusResult> {
   const target = required(input.targetStatus, 'targetStatus') as VersionStatus;
   if (!SETTABLE.includes(target))
     throw new ValidationError(`targetStatus must be one of ${SETTABLE.join(', ')}; got ${target}`);
-  return transaction(store, () => {
-    const { pkg } = getPackage(store, ctx, input);
+  return store.transaction(async (tx) => {
+    const { pkg } = await getPackage(tx, ctx, input);
     return runBatch(
-      store,
+      tx,
       pkg,
       input,
       (v) =>
         v.status === 'Disposed'
           ? { errorCode: 'NOT_ALLOWED', errorMessage: `version ${v.version} is Disposed and cannot change status` }
           : undefined,
-      (v) => {
+      async (v) => {
         if (v.status === target) return { revision: v.revision, status: v.status };
         const revision = newRevision();
         // A version first published now gets its published time now.
         const publishedAt = v.publishedAt ?? (target === 'Published' ? ctx.now.getTime() : null);
-        updateVersionStatus(store.db, v.id, target, revision, publishedAt);
+        await tx.versions.setStatus(v.id, target, revision, publishedAt);
         return { revision, status: target };
       },
     );

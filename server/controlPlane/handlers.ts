@@ -1,7 +1,9 @@
-// Operation name -> the core function that serves it. An operation of the table with no entry here
-// answers 501 NotImplemented.
+// Operation name -> the core function that serves it, typed by the operation: each entry must take that
+// operation's input and return its output, as @aws-sdk/client-codeartifact declares them. An operation of the
+// table with no entry here answers 501 NotImplemented.
+import type { Readable } from 'node:stream';
 import type { RequestContext } from '../../core/context.js';
-import { getPackageVersionAsset, listPackageVersionAssets } from '../../core/registry/assets.js';
+import { getPackageVersionAsset, listPackageVersionAssets, type AssetDownload } from '../../core/registry/assets.js';
 import { createDomain, deleteDomain, describeDomain, listDomains } from '../../core/registry/domains.js';
 import { getRepositoryEndpoint } from '../../core/registry/endpoints.js';
 import { deletePackage, describePackage, listPackages } from '../../core/registry/packages.js';
@@ -24,14 +26,41 @@ import {
   listPackageVersions,
   updatePackageVersionsStatus,
 } from '../../core/registry/versions.js';
-import type { Store } from '../../storage/store.js';
+import type { Store } from '../../storage/ports.js';
 
-// Inputs are validated against the model before a handler runs; the cast from the generic record to
-// each operation's SDK input type happens here, once.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Handler = (store: Store, ctx: RequestContext, input: any) => unknown;
+type Sdk = typeof import('@aws-sdk/client-codeartifact');
 
-export const handlers: Record<string, Handler> = {
+/** Every operation of the model: the SDK has one `<Name>Command` class per operation. */
+export type OperationName = {
+  [K in keyof Sdk]: K extends `${infer Op}Command` ? (Sdk[K] extends new (...args: never[]) => unknown ? Op : never) : never;
+}[keyof Sdk];
+
+type CommandOf<Op extends OperationName> = Sdk[`${Op}Command`];
+
+/** The streaming members, as they are on the server side: a request body in, a blob out. */
+interface Streams {
+  PublishPackageVersion: { input: { assetContent?: Readable }; output: never };
+  GetPackageVersionAsset: { input: never; output: AssetDownload };
+}
+
+/** Operations whose input is all optional take it optionally in the SDK; the router always passes one. */
+type SdkInput<Op extends OperationName> = NonNullable<ConstructorParameters<CommandOf<Op>>[0]>;
+
+export type InputOf<Op extends OperationName> = Op extends keyof Streams
+  ? Omit<SdkInput<Op>, keyof Streams[Op]['input']> & Streams[Op]['input']
+  : SdkInput<Op>;
+
+export type OutputOf<Op extends OperationName> = Op extends 'GetPackageVersionAsset'
+  ? AssetDownload
+  : InstanceType<CommandOf<Op>> extends {
+        resolveMiddleware(...args: never[]): (...args: never[]) => Promise<{ output: infer O }>;
+      }
+    ? Omit<O, '$metadata'>
+    : never;
+
+export type Handler<Op extends OperationName> = (store: Store, ctx: RequestContext, input: InputOf<Op>) => Promise<OutputOf<Op>>;
+
+export const handlers: { [Op in OperationName]?: Handler<Op> } = {
   CreateDomain: createDomain,
   DescribeDomain: describeDomain,
   ListDomains: listDomains,
@@ -60,3 +89,8 @@ export const handlers: Record<string, Handler> = {
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,
 };
+
+/** The handler of an operation named at run time (from the operation table), if implemented. */
+export function handlerFor(name: string): ((store: Store, ctx: RequestContext, input: unknown) => Promise<unknown>) | undefined {
+  return handlers[name as OperationName] as ((store: Store, ctx: RequestContext, input: unknown) => Promise<unknown>) | undefined;
+}

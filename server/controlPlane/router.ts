@@ -1,13 +1,13 @@
 // The control plane as one Express handler: match method + path in the operation table, read and
 // validate the input, call core, write the output. Every operation goes through the same steps.
 import type { NextFunction, Request, Response } from 'express';
-import { pipeline } from 'node:stream/promises';
 import { NotImplementedError, ValidationError } from '../../core/errors.js';
 import type { AssetDownload } from '../../core/registry/assets.js';
-import type { Store } from '../../storage/store.js';
+import type { Store } from '../../storage/ports.js';
 import { requestContext, type ServerConfig } from '../context.js';
+import { sendBlob } from '../sendBlob.js';
 import { sendError } from './errorResponse.js';
-import { handlers } from './handlers.js';
+import { handlerFor } from './handlers.js';
 import type { OperationSpec } from './operationSpec.js';
 import { operations } from './operations.js';
 import { readInput } from './readInput.js';
@@ -20,15 +20,20 @@ export function findOperation(method: string, path: string): OperationSpec | und
   return byRoute.get(`${method} ${path.replace(/\/+$/, '') || '/'}`);
 }
 
-async function sendStreamingAsset(res: Response, op: OperationSpec, download: AssetDownload) {
+/** The streamed output (GetPackageVersionAsset): the blob, its members in the headers the table names. */
+function sendStreamingAsset(req: Request, res: Response, store: Store, op: OperationSpec, download: AssetDownload) {
   const headers = op.output!.headers;
-  res.status(200);
-  res.set('Content-Type', 'application/octet-stream');
-  res.set('Content-Length', String(download.size));
-  res.set(headers.assetName!, download.assetName);
-  res.set(headers.packageVersion!, download.packageVersion);
-  res.set(headers.packageVersionRevision!, download.packageVersionRevision);
-  await pipeline(download.open(), res);
+  return sendBlob(req, res, store.blobs, {
+    sha256: download.sha256,
+    size: download.size,
+    contentType: 'application/octet-stream',
+    headers: {
+      [headers.assetName!]: download.assetName,
+      [headers.packageVersion!]: download.packageVersion,
+      [headers.packageVersionRevision!]: download.packageVersionRevision,
+    },
+    ranges: false,
+  });
 }
 
 export function controlPlane(store: Store, config: ServerConfig) {
@@ -46,11 +51,11 @@ export function controlPlane(store: Store, config: ServerConfig) {
           'UNKNOWN_OPERATION',
         );
       }
-      const handler = handlers[op.name];
+      const handler = handlerFor(op.name);
       if (!handler) throw new NotImplementedError(`${op.name} is not implemented by this emulator yet`);
       const input = await readInput(op, req);
       const output = await handler(store, ctx, input);
-      if (op.output) return await sendStreamingAsset(res, op, output as AssetDownload);
+      if (op.output) return await sendStreamingAsset(req, res, store, op, output as AssetDownload);
       res.status(200).type('application/json').send(JSON.stringify(toWire(output ?? {})));
     } catch (err) {
       sendError(res, op, err);

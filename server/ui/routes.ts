@@ -8,7 +8,7 @@ import { getRepositoryEndpoint } from '../../core/registry/endpoints.js';
 import { listPackages } from '../../core/registry/packages.js';
 import { describeRepository, listRepositoriesInDomain } from '../../core/registry/repositories.js';
 import { listPackageVersions } from '../../core/registry/versions.js';
-import type { Store } from '../../storage/store.js';
+import type { Store } from '../../storage/ports.js';
 import type { ServerConfig } from '../config.js';
 import { requestContext } from '../context.js';
 import { view } from '../views.js';
@@ -24,10 +24,10 @@ export function uiRoutes(store: Store, config: ServerConfig): Router {
   const router = Router();
   const ctxOf = (req: Request, res: Response) => requestContext(req, res, config);
   const guard =
-    (fn: (req: Request, res: Response) => void) =>
-    (req: Request, res: Response) => {
+    (fn: (req: Request, res: Response) => Promise<void>) =>
+    async (req: Request, res: Response) => {
       try {
-        fn(req, res);
+        await fn(req, res);
       } catch (err) {
         if (!(err instanceof CodeArtifactError)) throw err;
         res.status(err.status === 404 ? 404 : 400).type('text/plain').send(`${err.message}\n`);
@@ -36,32 +36,36 @@ export function uiRoutes(store: Store, config: ServerConfig): Router {
 
   router.get(
     '/',
-    guard((req, res) => {
+    guard(async (req, res) => {
       const ctx = ctxOf(req, res);
-      const domains = (listDomains(store, ctx, { maxResults: PAGE }).domains ?? []).map((summary) => {
-        const d = describeDomain(store, ctx, { domain: summary.name, domainOwner: summary.owner }).domain!;
-        const repositories = (
-          listRepositoriesInDomain(store, ctx, { domain: d.name, domainOwner: d.owner, maxResults: PAGE }).repositories ?? []
-        ).map((r) => ({
-          ...r,
-          upstreams: (
-            describeRepository(store, ctx, { domain: d.name, domainOwner: d.owner, repository: r.name }).repository
-              ?.upstreams ?? []
-          ).map((u) => u.repositoryName),
-        }));
-        return { ...d, repositories };
-      });
+      const summaries = (await listDomains(store, ctx, { maxResults: PAGE })).domains ?? [];
+      const domains = await Promise.all(
+        summaries.map(async (summary) => {
+          const d = (await describeDomain(store, ctx, { domain: summary.name, domainOwner: summary.owner })).domain!;
+          const inDomain = await listRepositoriesInDomain(store, ctx, { domain: d.name, domainOwner: d.owner, maxResults: PAGE });
+          const repositories = await Promise.all(
+            (inDomain.repositories ?? []).map(async (r) => ({
+              ...r,
+              upstreams: (
+                (await describeRepository(store, ctx, { domain: d.name, domainOwner: d.owner, repository: r.name }))
+                  .repository?.upstreams ?? []
+              ).map((u) => u.repositoryName),
+            })),
+          );
+          return { ...d, repositories };
+        }),
+      );
       render(res, 'home', { title: 'Domains', domains, publicUrl: ctx.publicUrl });
     }),
   );
 
   router.get(
     '/ui/:domain/:repository',
-    guard((req, res) => {
+    guard(async (req, res) => {
       const ctx = ctxOf(req, res);
       const ref = { domain: req.params.domain as string, repository: req.params.repository as string };
-      const repository = describeRepository(store, ctx, ref).repository!;
-      const page = listPackages(store, ctx, { ...ref, maxResults: PAGE });
+      const repository = (await describeRepository(store, ctx, ref)).repository!;
+      const page = await listPackages(store, ctx, { ...ref, maxResults: PAGE });
       render(res, 'repository', {
         title: ref.repository,
         domain: ref.domain,
@@ -70,14 +74,14 @@ export function uiRoutes(store: Store, config: ServerConfig): Router {
         packages: page.packages ?? [],
         truncated: Boolean(page.nextToken),
         publicUrl: ctx.publicUrl,
-        pypiEndpoint: getRepositoryEndpoint(store, ctx, { ...ref, format: 'pypi' }).repositoryEndpoint,
+        pypiEndpoint: (await getRepositoryEndpoint(store, ctx, { ...ref, format: 'pypi' })).repositoryEndpoint,
       });
     }),
   );
 
   router.get(
     '/ui/:domain/:repository/:format/:package',
-    guard((req, res) => {
+    guard(async (req, res) => {
       const ctx = ctxOf(req, res);
       const namespace = typeof req.query.namespace === 'string' ? req.query.namespace : undefined;
       const ref = {
@@ -87,12 +91,15 @@ export function uiRoutes(store: Store, config: ServerConfig): Router {
         package: req.params.package as string,
         namespace,
       };
-      const list = listPackageVersions(store, ctx, { ...ref, maxResults: PAGE, sortBy: 'PUBLISHED_TIME' });
-      const versions = (list.versions ?? []).map((v) => ({
-        ...v,
-        assets: listPackageVersionAssets(store, ctx, { ...ref, packageVersion: v.version, maxResults: PAGE }).assets ?? [],
-      }));
-      const endpoint = getRepositoryEndpoint(store, ctx, ref).repositoryEndpoint!;
+      const list = await listPackageVersions(store, ctx, { ...ref, maxResults: PAGE, sortBy: 'PUBLISHED_TIME' });
+      const versions = await Promise.all(
+        (list.versions ?? []).map(async (v) => ({
+          ...v,
+          assets:
+            (await listPackageVersionAssets(store, ctx, { ...ref, packageVersion: v.version, maxResults: PAGE })).assets ?? [],
+        })),
+      );
+      const endpoint = (await getRepositoryEndpoint(store, ctx, ref)).repositoryEndpoint!;
       render(res, 'package', {
         title: ref.package,
         ...ref,

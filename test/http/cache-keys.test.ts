@@ -2,12 +2,13 @@
 // page after its package was deleted and a new one published under the same name, and a project list after
 // its repository was deleted and a repository created in its place (same name, or in another domain).
 //
-// Why these cases: server/pypi/simple.ts keys cached pages by database row ids plus counters
+// Why these cases: cached pages were once keyed by database row ids plus counters
 // (`project:{package.id}:{generation}:{format}`, `list:{repository.id}:{serial}:{format}`). SQLite gives a new
 // row max(rowid)+1 (no AUTOINCREMENT), so after the row with the highest id is deleted the next insert gets
 // the same id, and its counter restarts at 0. Each test below deletes the newest row, creates its successor
 // at once (so it inherits the id), then makes exactly as many changes as its predecessor had (so the counter
-// matches too): a cache keyed that way serves the deleted row's page.
+// matches too): a cache keyed that way serves the deleted row's page. Keys are now change serials, which are
+// never handed out twice. A last case: a second server on the same data dir sees the first one's changes.
 //
 // Needs: python3 (test/support/archives.ts writes the wheels). Same set-up as pypi-endpoint.test.ts.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,7 +18,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
-import { openStore, type Store } from '../../storage/store.js';
+import { openStore } from '../../storage/open.js';
+import type { Store } from '../../storage/ports.js';
 import { writeWheel } from '../support/archives.js';
 
 const OWNER = '000000000000';
@@ -102,8 +104,8 @@ beforeAll(async () => {
   }
 });
 
-afterAll(() => {
-  store.close();
+afterAll(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -153,5 +155,30 @@ describe('project list after DeleteRepository and a new repository', () => {
     await cp.createRepository('other', 'elsewhere');
     await upload('other', 'elsewhere', 'elsewhere-project', '1.0');
     expect(await projectList('other', 'elsewhere')).toEqual({ json: ['elsewhere-project'], html: ['elsewhere-project'] });
+  });
+});
+
+describe('two servers on one data dir', () => {
+  it('a page cached by one is replaced as soon as the other changes the package', async () => {
+    await cp.createRepository('dom', 'shared-dir');
+    const second = openStore(dir);
+    try {
+      const app2 = createApp(second, { ...loadConfig([], {}), publicUrl: 'http://127.0.0.1:1' });
+      const read = async () => {
+        const res = await request(app2)
+          .get(`${baseOf('dom', 'shared-dir')}/simple/twin/`)
+          .set('Authorization', auth(tokens.dom!))
+          .set('Accept', JSON_ACCEPT);
+        return res.status === 200 ? (JSON.parse(res.text).versions as string[]) : res.status;
+      };
+      await upload('dom', 'shared-dir', 'twin', '1.0');
+      expect(await read()).toEqual(['1.0']);
+      await upload('dom', 'shared-dir', 'twin', '2.0');
+      expect(await read()).toEqual(['1.0', '2.0']);
+      await cp.deletePackage('dom', 'shared-dir', 'twin');
+      expect(await read()).toBe(404);
+    } finally {
+      await second.close();
+    }
   });
 });

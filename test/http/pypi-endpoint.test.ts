@@ -8,8 +8,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
-import { insertToken } from '../../storage/tokens.js';
-import { openStore, type Store } from '../../storage/store.js';
+import { openStore } from '../../storage/open.js';
+import type { Store } from '../../storage/ports.js';
 import { sha256Hex } from '../../core/ids.js';
 import { writeSdist, writeWheel } from '../support/archives.js';
 
@@ -76,8 +76,8 @@ beforeAll(async () => {
   await upload(sdist, 'demo_pkg-1.0.tar.gz').expect(200);
 });
 
-afterAll(() => {
-  store.close();
+afterAll(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -100,7 +100,9 @@ describe('authorization', () => {
 
   it('answers an expired token with 401', async () => {
     const expired = 'expired-token-for-test';
-    insertToken(store.db, { tokenSha256: sha256Hex(expired), domainId: 1, createdAt: 0, expiresAt: Date.now() - 1000 });
+    await store.transaction((tx) =>
+      tx.tokens.add({ tokenSha256: sha256Hex(expired), domainId: 1, createdAt: 0, expiresAt: Date.now() - 1000 }),
+    );
     const res = await request(app).get(`${BASE}/simple/`).set('Authorization', auth(expired)).expect(401);
     expect(res.text).toMatch(/expired/);
   });
@@ -317,5 +319,16 @@ describe('virtual-host form', () => {
     expect(page.text).toContain('demo_pkg-1.0-py3-none-any.whl');
     const redirect = await request(app).get('/pypi/repo/simple/Demo_Pkg/').set('Host', host).set('Authorization', auth(token)).expect(301);
     expect(redirect.headers.location).toBe('/pypi/repo/simple/demo-pkg/');
+  });
+});
+
+describe('malformed requests', () => {
+  it('a bad percent-escape in the path is a 400 with a line of text, no stack trace', async () => {
+    for (const url of [`${BASE}/simple/%E0%A4%A/`, `${BASE}/simple/demo-pkg/%ZZ/x.whl`]) {
+      const res = await request(app).get(url).set('Authorization', auth(token));
+      expect(res.status, url).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      expect(res.text).not.toMatch(/at \w+ \(|node_modules|Error:/);
+    }
   });
 });

@@ -6,7 +6,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
-import { openStore, type Store } from '../../storage/store.js';
+import { openStore } from '../../storage/open.js';
+import type { Store } from '../../storage/ports.js';
 import { createHash } from 'node:crypto';
 
 let dir: string;
@@ -32,8 +33,8 @@ beforeAll(async () => {
     .expect(200);
 });
 
-afterAll(() => {
-  store.close();
+afterAll(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

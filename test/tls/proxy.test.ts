@@ -44,10 +44,14 @@ function curl(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** One raw HTTP/1.1 exchange on a fresh TCP connection to the server (for absolute-form targets). */
+/**
+ * One raw HTTP/1.1 exchange on a fresh TCP connection to the server (for absolute-form targets). The request
+ * says Connection: close and the socket stays open for writing until the server closes it, as clients do
+ * (Node's HTTP server drops a request whose client half-closes before the answer is ready).
+ */
 function rawExchange(port: number, head: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.end(head));
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(head));
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));

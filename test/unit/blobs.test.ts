@@ -7,14 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BlobTooLargeError, openBlobStore, type BlobStore } from '../../storage/blobs.js';
+import { openLocalBlobStore, type LocalBlobStore } from '../../storage/localBlobs/blobStore.js';
+import { BlobTooLargeError } from '../../storage/ports.js';
 import { listFiles } from '../support/files.js';
 
 let root: string;
-let store: BlobStore;
+let store: LocalBlobStore;
 beforeEach(() => {
   root = mkdtempSync(path.join(os.tmpdir(), 'blobs-test-'));
-  store = openBlobStore(root);
+  store = openLocalBlobStore(root);
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -24,7 +25,7 @@ const stored = (sha256: string, size: number) => `${sha256.slice(0, 2)}/${sha256
 
 describe('blob store writes', () => {
   it('hashes, syncs and commits to the content address', async () => {
-    const pending = await store.write(Readable.from([Buffer.from('hello '), Buffer.from('world')]));
+    const pending = await store.put(Readable.from([Buffer.from('hello '), Buffer.from('world')]));
     expect(pending.size).toBe(11);
     expect(pending.sha256).toBe('b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9');
     expect(pending.md5).toBe('5eb63bbbe01eeed093cb22bb8f5acdc3');
@@ -46,7 +47,7 @@ describe('blob store writes', () => {
     // temp file is still being opened.
     for (let round = 0; round < 1000; round++) {
       const source = new PassThrough();
-      const written = store.write(source);
+      const written = store.put(source);
       const when = round % 3;
       if (when === 0) source.destroy(new Error('truncated'));
       else if (when === 1) setImmediate(() => source.destroy(new Error('truncated')));
@@ -67,17 +68,17 @@ describe('blob store writes', () => {
   });
 
   it('a source over the size limit is refused and leaves nothing', async () => {
-    const written = store.write(Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), { maxBytes: 1000 });
+    const written = store.put(Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), { maxBytes: 1000 });
     await expect(written).rejects.toBeInstanceOf(BlobTooLargeError);
     expect(filesUnder('tmp')).toEqual([]);
   });
 
   it('discard removes the pending file; commit of bytes already stored keeps one copy', async () => {
-    const a = await store.write(Readable.from([Buffer.from('same')]));
+    const a = await store.put(Readable.from([Buffer.from('same')]));
     await a.discard();
     expect(filesUnder('tmp')).toEqual([]);
-    const b = await store.write(Readable.from([Buffer.from('same')]));
-    const c = await store.write(Readable.from([Buffer.from('same')]));
+    const b = await store.put(Readable.from([Buffer.from('same')]));
+    const c = await store.put(Readable.from([Buffer.from('same')]));
     await b.commit();
     await c.commit();
     expect(filesUnder('tmp')).toEqual([]);

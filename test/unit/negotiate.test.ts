@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { negotiate } from '../../server/pypi/negotiate.js';
+import { negotiate } from '../../server/formats/pypi/negotiate.js';
 
 describe('PEP 691 content negotiation', () => {
   it('gives pip, uv and poetry JSON (their first choice)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../core/errors.js';
-import { decodeToken, encodeToken, pageInMemory } from '../../core/pagination.js';
+import { decodeToken, encodeToken, inOrder, paginate } from '../../core/pagination.js';
 
 const secret = 'a'.repeat(64);
 
@@ -21,18 +21,30 @@ describe('pagination tokens', () => {
     expect(() => decodeToken('b'.repeat(64), 'ListDomains', token)).toThrow(ValidationError);
   });
 
-  it('pages an ordered list and ends without a token', () => {
+  const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const pageOf = (all: string[], nextToken: string | undefined) =>
+    paginate({ secret, scope: 's', query: { maxResults: 2, nextToken }, ...inOrder(all, (x) => x, byString) });
+
+  it('pages an ordered list and ends without a token', async () => {
     const all = ['a', 'b', 'c', 'd', 'e'];
     const seen: string[] = [];
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      const page = pageInMemory(all, { maxResults: 2, nextToken }, secret, 's', (x) => x);
+      const page = await pageOf(all, nextToken);
       seen.push(...page.items);
       nextToken = page.nextToken;
       pages++;
     } while (nextToken && pages < 10);
     expect(seen).toEqual(all);
     expect(pages).toBe(3);
+  });
+
+  it('continues after the last item seen even when it was deleted (keyset, not offsets)', async () => {
+    const first = await pageOf(['a', 'b', 'c', 'd', 'e'], undefined);
+    expect(first.items).toEqual(['a', 'b']);
+    // 'b', the cursor, is gone; so is 'a'; a new 'ab' sorts after the cursor.
+    expect((await pageOf(['ab', 'c', 'd', 'e'], first.nextToken)).items).toEqual(['c', 'd']);
+    expect((await pageOf(['a', 'b'], first.nextToken)).items).toEqual([]);
   });
 });

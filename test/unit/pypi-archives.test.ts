@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_METADATA_BYTES, readSdistMetadata, readWheelMetadata } from '../../core/pypi/archives.js';
-import { parseDistributionFilename } from '../../core/pypi/filenames.js';
-import { checkFileMetadataVersion, parseCoreMetadataBytes } from '../../core/pypi/metadata.js';
+import { MAX_METADATA_BYTES, readSdistMetadata, readWheelMetadata } from '../../core/formats/pypi/archives.js';
+import { parseDistributionFilename } from '../../core/formats/pypi/filenames.js';
+import { checkFileMetadataVersion, parseCoreMetadataBytes } from '../../core/formats/pypi/metadata.js';
 import { writeArchives, writeSdist, writeWheel, type ArchiveMember as Member } from '../support/archives.js';
 
 // Exact bytes matter: CRLF, non-ASCII, no trailing newline.

@@ -4,7 +4,7 @@ import {
   distributionTypeOf,
   isSafeFilename,
   parseDistributionFilename,
-} from '../../core/pypi/filenames.js';
+} from '../../core/formats/pypi/filenames.js';
 
 describe('parseDistributionFilename', () => {
   it('parses a setuptools sdist with an unnormalized (dashed) name', () => {

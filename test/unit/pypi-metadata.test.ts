@@ -10,7 +10,7 @@ import {
   parseCoreMetadataBytes,
   sourceCodeRepository,
   type CoreMetadata,
-} from '../../core/pypi/metadata.js';
+} from '../../core/formats/pypi/metadata.js';
 
 // setuptools < 57 style PKG-INFO: UNKNOWN placeholders, description folded with 8 spaces.
 const META_1_0 = [
@@ -438,10 +438,10 @@ Body.
 `;
 
 describe('Metadata-Version: the known list, the form field, the file and the two together', () => {
-  const KNOWN = ['1.0', '1.1', '1.2', '2.0', '2.1', '2.2', '2.3', '2.4', '2.5'];
+  const KNOWN = ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5'];
   const WHEEL = 'modern_pkg-2.5.0-py3-none-any.whl';
 
-  it('knows 1.0 to 2.5 (PyPI’s list, plus 2.0 which older tools wrote), in order', () => {
+  it('knows PyPI’s list, 1.0 to 2.5 without 2.0, in order', () => {
     expect(METADATA_VERSIONS).toEqual(KNOWN);
   });
 
@@ -455,10 +455,10 @@ describe('Metadata-Version: the known list, the form field, the file and the two
     expect(checkFormMetadataVersion(undefined)).toBeUndefined();
   });
 
-  it.each(['9.9', '2.6', '3.0', '1.3', '2', '2.5.0', 'v2.5', 'UNKNOWN'])('refuses %j in the form field, listing the known versions', (v) => {
+  it.each(['9.9', '2.6', '3.0', '1.3', '2', '2.0', '2.5.0', 'v2.5', 'UNKNOWN'])('refuses %j in the form field, listing the known versions', (v) => {
     expect(checkFormMetadataVersion(v)).toBe(
       `'${v}' is an invalid value for Metadata-Version. Error: Use a known metadata version: ` +
-        '1.0, 1.1, 1.2, 2.0, 2.1, 2.2, 2.3, 2.4 or 2.5. ' +
+        '1.0, 1.1, 1.2, 2.1, 2.2, 2.3, 2.4 or 2.5. ' +
         'See https://packaging.python.org/specifications/core-metadata for more information.',
     );
   });
@@ -480,7 +480,7 @@ describe('Metadata-Version: the known list, the form field, the file and the two
     const file = parseCoreMetadata(META_2_5.replace('2.5', '9.9'));
     expect(checkFileMetadataVersion(file.metadataVersion, undefined, WHEEL, 'METADATA')).toBe(
       `'9.9' is not a valid metadata version in the METADATA of ${WHEEL}. Error: Use a known metadata version: ` +
-        '1.0, 1.1, 1.2, 2.0, 2.1, 2.2, 2.3, 2.4 or 2.5. ' +
+        '1.0, 1.1, 1.2, 2.1, 2.2, 2.3, 2.4 or 2.5. ' +
         'See https://packaging.python.org/specifications/core-metadata for more information.',
     );
     // The file's own value is judged first, even when the form agrees with it or sends a known one.

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { escapedProjectName, isValidProjectName, normalizeProjectName, sameProject } from '../../core/pypi/names.js';
+import { escapedProjectName, isValidProjectName, normalizeProjectName, sameProject } from '../../core/formats/pypi/names.js';
 
 describe('normalizeProjectName (PEP 503)', () => {
   it.each([

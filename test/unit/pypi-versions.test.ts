@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { comparePypiVersions, isValidVersion, normalizeVersion, sameVersion } from '../../core/pypi/versions.js';
+import { comparePypiVersions, isValidVersion, normalizeVersion, sameVersion } from '../../core/formats/pypi/versions.js';
 
 describe('isValidVersion', () => {
   it.each(['1', '1.0', '1.0.0', '1.0.0rc1', '1.0.0-RC1', 'v1.0', '1!2.0', '1.0.post1', '1.0-1', '1.0.dev0', '1.0+local.7', '2024.01.02'])(

@@ -1,0 +1,62 @@
+// AWS's "Requesting a package version with upstream repositories": when a client fetches a version found
+// upstream, a reference to it is copied into the repository it asked (only that one, not the repositories in
+// between). The copy shares the blobs, keeps the version's origin and domain entry point, and is served from
+// then on even if the upstream deletes or changes its own.
+import type { RequestContext } from '../context.js';
+import { newRevision } from '../ids.js';
+import type { Store } from '../../storage/ports.js';
+import type { PackageView, ServedFile } from './packageView.js';
+
+/** Copies the version of `found` into the view's repository, unless it is there already. */
+export async function retainVersion(store: Store, ctx: RequestContext, view: PackageView, found: ServedFile): Promise<void> {
+  const target = view.repository;
+  if (found.source.repository.id === target.id) return;
+  const assets = await store.assets.list(found.version.id);
+  // The bytes must outlive a delete upstream that races this copy: hold them, then make sure they exist.
+  const releases = assets.map((a) => store.blobs.hold(a.sha256));
+  try {
+    for (const a of assets) if (!(await store.blobs.exists(a.sha256))) return;
+    const coreMetadata = await Promise.all(assets.map((a) => (a.coreMetadataSha256 ? store.assets.coreMetadata(a.id) : undefined)));
+    const dependencies = await store.versions.dependencies(found.version.id);
+    await store.transaction(async (tx) => {
+      const source = found.source.pkg;
+      // A package that first arrives from an upstream takes new versions from upstreams, not from publishers.
+      const pkg = await tx.packages.findOrCreate({
+        repositoryId: target.id,
+        format: source.format,
+        namespace: source.namespace,
+        normalizedName: source.normalizedName,
+        name: source.name,
+        publish: 'BLOCK',
+        upstream: 'ALLOW',
+      });
+      if (pkg.upstream === 'BLOCK') return;
+      const { id: _id, packageId: _packageId, ...fields } = found.version;
+      const { version, created } = await tx.versions.findOrCreate({
+        ...fields,
+        packageId: pkg.id,
+        revision: newRevision(),
+        entryRepository: found.version.entryRepository ?? (found.version.entryExternalConnection ? null : found.source.repository.name),
+        createdAt: ctx.now.getTime(),
+      });
+      if (!created) return;
+      for (const [i, a] of assets.entries())
+        await tx.assets.add({
+          versionId: version.id,
+          name: a.name,
+          size: a.size,
+          sha256: a.sha256,
+          sha1: a.sha1,
+          sha512: a.sha512,
+          md5: a.md5,
+          blake2b256: a.blake2b256,
+          coreMetadata: coreMetadata[i] ?? null,
+          coreMetadataSha256: a.coreMetadataSha256,
+          createdAt: a.createdAt,
+        });
+      await tx.versions.setDependencies(version.id, dependencies);
+    });
+  } finally {
+    for (const release of releases) release();
+  }
+}

@@ -1,0 +1,372 @@
+// The storage ports: everything core needs from persistence, in domain words, asynchronous. Core and server
+// see only these types; an implementation lives in its own folder (storage/sqlite/ today; a PostgreSQL one
+// is a new folder implementing the same interfaces) and only the composition root (storage/open.ts) picks it.
+//
+// Two rules keep implementations honest without relying on a single writer:
+// - every write happens inside `store.transaction(async tx => ...)`, which commits all or nothing; outside a
+//   transaction only the read halves are reachable, and they see committed data only;
+// - uniqueness is the implementation's constraints' job: a create that would duplicate a key fails with
+//   AlreadyExistsError (mapped to ConflictException by core), and `findOrCreate*` are upserts.
+//
+// Times are epoch milliseconds. Ids are opaque numbers, meaningful only within one store.
+import type { Readable } from 'node:stream';
+
+export type VersionStatus = 'Published' | 'Unfinished' | 'Unlisted' | 'Archived' | 'Disposed' | 'Deleted';
+export type OriginType = 'INTERNAL' | 'EXTERNAL' | 'UNKNOWN';
+export type Restriction = 'ALLOW' | 'BLOCK';
+
+/** A create would duplicate a unique key (a domain name, a repository name, a version, an asset name). */
+export class AlreadyExistsError extends Error {}
+
+// ---------------------------------------------------------------------------------------------------------
+// Records
+
+export interface DomainRecord {
+  id: number;
+  owner: string;
+  name: string;
+  encryptionKey: string | null;
+  createdAt: number;
+}
+
+export interface DomainCounts {
+  repositoryCount: number;
+  assetSizeBytes: number;
+}
+
+export interface RepositoryRecord {
+  id: number;
+  domainId: number;
+  domainName: string;
+  domainOwner: string;
+  name: string;
+  description: string | null;
+  administratorAccount: string;
+  createdAt: number;
+  /** Change serial of the repository's own configuration (its upstream list): a cache-key component. */
+  configSerial: number;
+  /** Change serial of the last change to any of its packages: the key of its project list. */
+  contentSerial: number;
+}
+
+export interface PackageKey {
+  repositoryId: number;
+  format: string;
+  /** '' when the package has no namespace. */
+  namespace: string;
+  /** The name as the format matches it (PyPI: PEP 503). */
+  normalizedName: string;
+}
+
+export interface OriginRestrictions {
+  publish: Restriction;
+  upstream: Restriction;
+}
+
+export interface PackageRecord extends PackageKey, OriginRestrictions {
+  id: number;
+  /** The name as first published. */
+  name: string;
+  /** Change serial of the last change to the package, its versions or its assets: its pages' cache key. */
+  lastSerial: number;
+}
+
+export interface License {
+  name?: string;
+  url?: string;
+}
+
+/** What a version's describe output shows beyond its identity; null where the publisher gave nothing. */
+export interface VersionMetadataFields {
+  displayName: string | null;
+  summary: string | null;
+  homePage: string | null;
+  sourceCodeRepository: string | null;
+  licenses: License[] | null;
+  readme: string | null;
+  readmeContentType: string | null;
+  requiresPython: string | null;
+  /** Format-specific fields. */
+  metadata: Record<string, unknown> | null;
+}
+
+export interface VersionRecord extends VersionMetadataFields {
+  id: number;
+  packageId: number;
+  version: string;
+  status: VersionStatus;
+  revision: string;
+  originType: OriginType;
+  /** domainEntryPoint: the repository the version first entered the domain through (published there). */
+  entryRepository: string | null;
+  /** domainEntryPoint: the external connection it was ingested from, when it came from outside. */
+  entryExternalConnection: string | null;
+  createdAt: number;
+  publishedAt: number | null;
+}
+
+export type NewVersion = Omit<VersionRecord, 'id'>;
+
+export interface DependencyRecord {
+  namespace: string | null;
+  package: string;
+  dependencyType: string | null;
+  versionRequirement: string | null;
+}
+
+/** The digests every stored blob has; the SHA-256 is also its address. */
+export interface BlobDigests {
+  size: number;
+  sha256: string;
+  sha1: string;
+  sha512: string;
+  md5: string;
+  blake2b256: string;
+}
+
+/** An asset is a named blob in a version: its size and digests are the blob's. */
+export interface AssetRecord extends BlobDigests {
+  id: number;
+  versionId: number;
+  name: string;
+  coreMetadataSha256: string | null;
+  createdAt: number;
+}
+
+export interface NewAsset extends BlobDigests {
+  versionId: number;
+  name: string;
+  /** PEP 658: the file's core metadata (a wheel's METADATA), served beside it. */
+  coreMetadata: Buffer | null;
+  coreMetadataSha256: string | null;
+  createdAt: number;
+}
+
+/** One file of a package with what an index page shows of it: the read model of package endpoints. */
+export interface DistributionFile {
+  assetId: number;
+  filename: string;
+  version: string;
+  status: VersionStatus;
+  size: number;
+  sha256: string;
+  requiresPython: string | null;
+  coreMetadataSha256: string | null;
+  uploadedAt: number;
+}
+
+export interface TokenRecord {
+  domainId: number;
+  expiresAt: number;
+}
+
+export type TaggedResource = { type: 'domain' | 'repository'; id: number };
+export interface TagRecord {
+  key: string;
+  value: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Aggregates: the read half is on the store and on a transaction, the write half only on a transaction.
+
+export interface DomainReads {
+  find(owner: string, name: string): Promise<DomainRecord | undefined>;
+  findById(id: number): Promise<DomainRecord | undefined>;
+  /** Ordered by name, then owner; `after` is the [name, owner] of the last one already returned. */
+  list(after: [string, string] | undefined, limit: number): Promise<DomainRecord[]>;
+  /** Counted when asked (DescribeDomain, ListDomains), never on a plain lookup: it grows with the domain. */
+  counts(id: number): Promise<DomainCounts>;
+}
+export interface DomainWrites extends DomainReads {
+  create(domain: Omit<DomainRecord, 'id'>): Promise<DomainRecord>;
+  delete(id: number): Promise<void>;
+}
+
+export interface RepositoryFilter {
+  domainId?: number;
+  administratorAccount?: string;
+  /** Name prefix. */
+  prefix?: string;
+}
+
+export interface RepositoryReads {
+  find(domainId: number, name: string): Promise<RepositoryRecord | undefined>;
+  findById(id: number): Promise<RepositoryRecord | undefined>;
+  /** The direct upstreams, in priority order. */
+  upstreams(id: number): Promise<RepositoryRecord[]>;
+  /** Names of the repositories that list `id` as an upstream, sorted. */
+  downstreamNames(id: number): Promise<string[]>;
+  externalConnections(id: number): Promise<{ name: string; format: string }[]>;
+  /** Ordered by name, then id; `after` is the [name, id] of the last one already returned. */
+  list(filter: RepositoryFilter, after: [string, number] | undefined, limit: number): Promise<RepositoryRecord[]>;
+  /** SHA-256s of every asset in the repository: the blobs to reconsider after deleting it. */
+  blobDigests(id: number): Promise<string[]>;
+}
+export interface RepositoryWrites extends RepositoryReads {
+  create(
+    repository: Pick<RepositoryRecord, 'domainId' | 'name' | 'description' | 'administratorAccount' | 'createdAt'>,
+  ): Promise<RepositoryRecord>;
+  setDescription(id: number, description: string | null): Promise<void>;
+  /** Replaces the upstream list (priority order) and gives the repository a new configSerial. */
+  setUpstreams(id: number, upstreamIds: number[]): Promise<void>;
+  delete(id: number): Promise<void>;
+}
+
+export interface PackageFilter {
+  repositoryId: number;
+  format?: string;
+  /** A prefix, despite the name: AWS documents ListPackages' `namespace` as prefix-matching. */
+  namespace?: string;
+  /** Matched against the normalized name. */
+  prefix?: string;
+  publish?: Restriction;
+  upstream?: Restriction;
+}
+
+export interface PackageReads {
+  find(key: PackageKey): Promise<PackageRecord | undefined>;
+  findById(id: number): Promise<PackageRecord | undefined>;
+  /** The package of that name in each of the given repositories that has one (any order). */
+  findInRepositories(
+    repositoryIds: number[],
+    key: Omit<PackageKey, 'repositoryId'>,
+  ): Promise<PackageRecord[]>;
+  /** Ordered by normalized name, format, namespace; `after` is the last row's [name, format, namespace]. */
+  list(filter: PackageFilter, after: [string, string, string] | undefined, limit: number): Promise<PackageRecord[]>;
+  /**
+   * Every package of a format in a repository, each with whether it has a version in `listedStatuses`:
+   * what a repository's project list is built from (cached by the repository's contentSerial).
+   */
+  listForIndex(
+    repositoryId: number,
+    format: string,
+    listedStatuses: readonly VersionStatus[],
+  ): Promise<{ pkg: PackageRecord; listed: boolean }[]>;
+}
+export interface PackageWrites extends PackageReads {
+  /** The package, created with these restrictions when it does not exist yet (an upsert). */
+  findOrCreate(key: PackageKey & { name: string } & OriginRestrictions): Promise<PackageRecord>;
+  delete(id: number): Promise<void>;
+}
+
+export interface VersionReads {
+  find(packageId: number, version: string): Promise<VersionRecord | undefined>;
+  list(packageId: number): Promise<VersionRecord[]>;
+  dependencies(versionId: number): Promise<DependencyRecord[]>;
+}
+/** Every version write gives its package a new lastSerial (its pages change). */
+export interface VersionWrites extends VersionReads {
+  /** Creates the version unless one of that name exists; `created` says which. */
+  findOrCreate(version: NewVersion): Promise<{ version: VersionRecord; created: boolean }>;
+  setStatus(id: number, status: VersionStatus, revision: string, publishedAt: number | null): Promise<void>;
+  setRevision(id: number, revision: string): Promise<void>;
+  /** Sets the given fields where the version has none yet (later files of a release fill in). */
+  fillMetadata(id: number, fields: Partial<VersionMetadataFields>): Promise<void>;
+  setDependencies(versionId: number, dependencies: DependencyRecord[]): Promise<void>;
+  delete(id: number): Promise<void>;
+}
+
+export interface AssetReads {
+  list(versionId: number): Promise<AssetRecord[]>;
+  find(versionId: number, name: string): Promise<AssetRecord | undefined>;
+  coreMetadata(assetId: number): Promise<Buffer | undefined>;
+  /** The files of one package with what index pages show (one query over the package's own rows). */
+  filesOfPackage(packageId: number): Promise<DistributionFile[]>;
+  fileOf(packageId: number, version: string, filename: string): Promise<DistributionFile | undefined>;
+  /** SHA-256s of the assets of these versions: the blobs to reconsider after deleting them. */
+  digestsOfVersions(versionIds: number[]): Promise<string[]>;
+  /** Of these digests, the ones no asset refers to. */
+  unreferenced(digests: string[]): Promise<string[]>;
+}
+export interface AssetWrites extends AssetReads {
+  /** Fails with AlreadyExistsError when the version already has an asset of that name. */
+  add(asset: NewAsset): Promise<AssetRecord>;
+}
+
+export interface TokenReads {
+  find(tokenSha256: string): Promise<TokenRecord | undefined>;
+}
+export interface TokenWrites extends TokenReads {
+  add(token: { tokenSha256: string; domainId: number; createdAt: number; expiresAt: number }): Promise<void>;
+  deleteExpired(now: number): Promise<void>;
+}
+
+export interface TagReads {
+  list(resource: TaggedResource): Promise<TagRecord[]>;
+  count(resource: TaggedResource): Promise<number>;
+}
+export interface TagWrites extends TagReads {
+  put(resource: TaggedResource, tags: TagRecord[]): Promise<void>;
+  remove(resource: TaggedResource, keys: string[]): Promise<void>;
+  removeAll(resource: TaggedResource): Promise<void>;
+}
+
+export interface StoreReads {
+  readonly domains: DomainReads;
+  readonly repositories: RepositoryReads;
+  readonly packages: PackageReads;
+  readonly versions: VersionReads;
+  readonly assets: AssetReads;
+  readonly tokens: TokenReads;
+  readonly tags: TagReads;
+}
+
+export interface Transaction extends StoreReads {
+  readonly domains: DomainWrites;
+  readonly repositories: RepositoryWrites;
+  readonly packages: PackageWrites;
+  readonly versions: VersionWrites;
+  readonly assets: AssetWrites;
+  readonly tokens: TokenWrites;
+  readonly tags: TagWrites;
+}
+
+export interface Store extends StoreReads {
+  readonly blobs: BlobStore;
+  /** Signs pagination tokens; kept in the store so tokens outlive a restart. */
+  readonly secret: string;
+  /**
+   * Runs `work` in one transaction: its writes commit together when it resolves, and none of them when it
+   * rejects. Keep network and disk work out of it: it holds the store's write lock while it runs.
+   */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Blobs: content-addressed bytes, each stored once at its SHA-256.
+
+/** Bytes received and hashed, not yet visible at their address. */
+export interface PendingBlob extends BlobDigests {
+  /** A local file holding the bytes, to inspect them (e.g. read a wheel's METADATA) before commit. */
+  readonly localPath: string;
+  /** Makes the bytes available at their address (a no-op if those bytes are already stored). */
+  commit(): Promise<void>;
+  /** Drops the received bytes. Safe after commit or twice. */
+  discard(): Promise<void>;
+}
+
+export class BlobTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`content exceeds ${limit} bytes`);
+  }
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number;
+  /** Last byte, inclusive. */
+  end: number;
+}
+
+export interface BlobStore {
+  /** Streams `source` in, hashing it; the bytes stay pending until `commit()`. */
+  put(source: Readable, options?: { maxBytes?: number }): Promise<PendingBlob>;
+  /** The bytes (or a range of them); fails with ENOENT-like errors when absent. */
+  open(sha256: string, range?: ByteRange): Readable;
+  exists(sha256: string): Promise<boolean>;
+  /** Removes a blob unless a write of the same bytes is in progress (see `hold`). */
+  delete(sha256: string): Promise<void>;
+  /** Protects a digest from `delete` while a write that will reference it has not committed its row. */
+  hold(sha256: string): () => void;
+}

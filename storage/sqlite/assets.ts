@@ -1,0 +1,70 @@
+import { AlreadyExistsError, type AssetRecord, type AssetWrites, type DistributionFile } from '../ports.js';
+import { isUniqueViolation, sql, type Db } from './connection.js';
+import { touchPackageOfVersion } from './serials.js';
+
+const COLUMNS = `id, version_id AS versionId, name, size, sha256, sha1, sha512, md5, blake2b256,
+  core_metadata_sha256 AS coreMetadataSha256, created_at AS createdAt`;
+
+const SELECT_FILES = `SELECT a.id AS assetId, a.name AS filename, v.version, v.status, a.size, a.sha256,
+    v.requires_python AS requiresPython, a.core_metadata_sha256 AS coreMetadataSha256, a.created_at AS uploadedAt
+  FROM package_version v JOIN asset a ON a.version_id = v.id`;
+
+export function sqliteAssets(db: Db): AssetWrites {
+  const find: AssetWrites['find'] = async (versionId, name) =>
+    sql(db, `SELECT ${COLUMNS} FROM asset WHERE version_id = ? AND name = ?`).get(versionId, name) as
+      | AssetRecord
+      | undefined;
+  return {
+    find,
+    list: async (versionId) =>
+      sql(db, `SELECT ${COLUMNS} FROM asset WHERE version_id = ? ORDER BY name`).all(versionId) as AssetRecord[],
+    coreMetadata: async (assetId) =>
+      (sql(db, 'SELECT core_metadata AS data FROM asset WHERE id = ?').get(assetId) as { data: Buffer | null } | undefined)
+        ?.data ?? undefined,
+    filesOfPackage: async (packageId) =>
+      sql(db, `${SELECT_FILES} WHERE v.package_id = ? ORDER BY a.name`).all(packageId) as DistributionFile[],
+    fileOf: async (packageId, version, filename) =>
+      sql(db, `${SELECT_FILES} WHERE v.package_id = ? AND v.version = ? AND a.name = ?`).get(
+        packageId,
+        version,
+        filename,
+      ) as DistributionFile | undefined,
+    digestsOfVersions: async (versionIds) =>
+      (
+        sql(db, 'SELECT DISTINCT sha256 FROM asset WHERE version_id IN (SELECT value FROM json_each(?))').all(
+          JSON.stringify(versionIds),
+        ) as { sha256: string }[]
+      ).map((r) => r.sha256),
+    unreferenced: async (digests) => {
+      const check = sql(db, 'SELECT 1 FROM asset WHERE sha256 = ? LIMIT 1');
+      return digests.filter((d) => check.get(d) === undefined);
+    },
+    add: async (a) => {
+      try {
+        const result = sql(
+          db,
+          `INSERT INTO asset (version_id, name, size, sha256, sha1, sha512, md5, blake2b256, core_metadata,
+             core_metadata_sha256, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          a.versionId,
+          a.name,
+          a.size,
+          a.sha256,
+          a.sha1,
+          a.sha512,
+          a.md5,
+          a.blake2b256,
+          a.coreMetadata,
+          a.coreMetadataSha256,
+          a.createdAt,
+        );
+        touchPackageOfVersion(db, a.versionId);
+        return sql(db, `SELECT ${COLUMNS} FROM asset WHERE id = ?`).get(Number(result.lastInsertRowid)) as AssetRecord;
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AlreadyExistsError(`asset ${a.name}`);
+        throw err;
+      }
+    },
+  };
+}

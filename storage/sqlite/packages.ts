@@ -1,0 +1,81 @@
+import type { PackageRecord, PackageWrites } from '../ports.js';
+import { sql, type Db } from './connection.js';
+import { nextSerial, touchRepositoryContent } from './serials.js';
+
+const COLUMNS = `p.id, p.repository_id AS repositoryId, p.format, p.namespace, p.name,
+  p.normalized_name AS normalizedName, p.publish, p.upstream, p.last_serial AS lastSerial`;
+
+export function sqlitePackages(db: Db): PackageWrites {
+  const find: PackageWrites['find'] = async (key) =>
+    sql(
+      db,
+      `SELECT ${COLUMNS} FROM package p
+        WHERE p.repository_id = ? AND p.format = ? AND p.namespace = ? AND p.normalized_name = ?`,
+    ).get(key.repositoryId, key.format, key.namespace, key.normalizedName) as PackageRecord | undefined;
+  return {
+    find,
+    findById: async (id) => sql(db, `SELECT ${COLUMNS} FROM package p WHERE p.id = ?`).get(id) as PackageRecord | undefined,
+    findInRepositories: async (repositoryIds, key) =>
+      sql(
+        db,
+        `SELECT ${COLUMNS} FROM package p
+          WHERE p.repository_id IN (SELECT value FROM json_each(?))
+            AND p.format = ? AND p.namespace = ? AND p.normalized_name = ?`,
+      ).all(JSON.stringify(repositoryIds), key.format, key.namespace, key.normalizedName) as PackageRecord[],
+    list: async (filter, after, limit) => {
+      const [afterName, afterFormat, afterNamespace] = after ?? ['', '', ''];
+      return sql(
+        db,
+        `SELECT ${COLUMNS} FROM package p
+          WHERE p.repository_id = :repositoryId
+            AND (:format IS NULL OR p.format = :format)
+            AND (:namespace IS NULL OR substr(p.namespace, 1, length(:namespace)) = :namespace)
+            AND (:prefix IS NULL OR substr(p.normalized_name, 1, length(:prefix)) = :prefix)
+            AND (:publish IS NULL OR p.publish = :publish)
+            AND (:upstream IS NULL OR p.upstream = :upstream)
+            AND (p.normalized_name, p.format, p.namespace) > (:afterName, :afterFormat, :afterNamespace)
+          ORDER BY p.normalized_name, p.format, p.namespace LIMIT :limit`,
+      ).all({
+        repositoryId: filter.repositoryId,
+        format: filter.format ?? null,
+        namespace: filter.namespace ?? null,
+        prefix: filter.prefix ?? null,
+        publish: filter.publish ?? null,
+        upstream: filter.upstream ?? null,
+        afterName,
+        afterFormat,
+        afterNamespace,
+        limit,
+      }) as PackageRecord[];
+    },
+    listForIndex: async (repositoryId, format, listedStatuses) =>
+      (
+        sql(
+          db,
+          `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM package_version v WHERE v.package_id = p.id
+                     AND v.status IN (SELECT value FROM json_each(?))) AS listed
+             FROM package p WHERE p.repository_id = ? AND p.format = ?`,
+        ).all(JSON.stringify(listedStatuses), repositoryId, format) as (PackageRecord & { listed: number })[]
+      ).map(({ listed, ...pkg }) => ({ pkg, listed: listed === 1 })),
+    findOrCreate: async (p) => {
+      const existing = await find(p);
+      if (existing) return existing;
+      const serial = nextSerial(db);
+      sql(
+        db,
+        `INSERT INTO package (repository_id, format, namespace, name, normalized_name, publish, upstream, last_serial)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (repository_id, format, namespace, normalized_name) DO NOTHING`,
+      ).run(p.repositoryId, p.format, p.namespace, p.name, p.normalizedName, p.publish, p.upstream, serial);
+      touchRepositoryContent(db, p.repositoryId);
+      return (await find(p))!;
+    },
+    delete: async (id) => {
+      const row = sql(db, 'SELECT repository_id AS repositoryId FROM package WHERE id = ?').get(id) as
+        | { repositoryId: number }
+        | undefined;
+      sql(db, 'DELETE FROM package WHERE id = ?').run(id);
+      if (row) touchRepositoryContent(db, row.repositoryId);
+    },
+  };
+}

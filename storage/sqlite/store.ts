@@ -1,0 +1,79 @@
+// The SQLite implementation of the Store port: one file, two connections. Transactions run on the writer
+// connection, one at a time per process (BEGIN IMMEDIATE also serialises them across processes); reads
+// outside a transaction go to the reader connection, which in WAL mode sees only committed data, never a
+// transaction in progress on the writer.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+import type { BlobStore, Store, Transaction } from '../ports.js';
+import { sqliteAssets } from './assets.js';
+import { migrate, openConnection, sql, type Db } from './connection.js';
+import { sqliteDomains } from './domains.js';
+import { sqlitePackages } from './packages.js';
+import { sqliteRepositories } from './repositories.js';
+import { sqliteTags } from './tags.js';
+import { sqliteTokens } from './tokens.js';
+import { sqliteVersions } from './versions.js';
+
+function aggregates(db: Db): Transaction {
+  return {
+    domains: sqliteDomains(db),
+    repositories: sqliteRepositories(db),
+    packages: sqlitePackages(db),
+    versions: sqliteVersions(db),
+    assets: sqliteAssets(db),
+    tokens: sqliteTokens(db),
+    tags: sqliteTags(db),
+  };
+}
+
+function loadSecret(db: Db): string {
+  sql(db, "INSERT INTO meta (key, value) VALUES ('secret', ?) ON CONFLICT (key) DO NOTHING").run(
+    randomBytes(32).toString('hex'),
+  );
+  return (sql(db, "SELECT value FROM meta WHERE key = 'secret'").get() as { value: string }).value;
+}
+
+export function openSqliteStore(file: string, blobs: BlobStore): Store {
+  const writer = openConnection(file);
+  migrate(writer);
+  const reader = openConnection(file);
+  const writes = aggregates(writer);
+  const reads = aggregates(reader);
+  const secret = loadSecret(writer);
+
+  // The transaction the current async context runs in: a transaction started inside one joins it.
+  const current = new AsyncLocalStorage<Transaction>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    writer.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await current.run(writes, () => work(writes));
+      writer.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (writer.inTransaction) writer.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  return {
+    ...reads,
+    blobs,
+    secret,
+    transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+      if (current.getStore()) return work(writes);
+      const next = queue.then(
+        () => run(work),
+        () => run(work),
+      );
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    async close() {
+      await queue;
+      reader.close();
+      writer.close();
+    },
+  };
+}
