@@ -20,6 +20,10 @@ export interface ServerConfig {
   /** A CA of the user's own (PEM files) instead of the one kept in DATA_DIR/tls. Both or neither. */
   tlsCaCert: string | undefined;
   tlsCaKey: string | undefined;
+  /** Upload limits of the package endpoints (each answered 413). */
+  uploadLimits: { maxFileBytes: number; maxFieldBytes: number; maxFields: number };
+  /** How often leftovers (orphan blobs, staging files, stale claims) are swept, in ms; 0: only at start. */
+  sweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -28,8 +32,33 @@ const USAGE = `Usage: npm start -- [--host H] [--port P] [--data-dir DIR] [--pub
                     [--region R] [--auth on|off] [--endpoint-style path|aws] [--https-port N]
                     [--tls-ca-cert FILE --tls-ca-key FILE]
        node dist/server/main.js env [--data-dir DIR] [--port P]   (shell lines for tools that hardcode AWS hosts)
+       node dist/server/main.js fsck [--data-dir DIR] [--repair] [--verify-hashes] [--grace S]
+                    [--max-upload-bytes N] [--max-form-bytes N] [--max-form-fields N] [--sweep-interval S]
 Environment: HOST, PORT, DATA_DIR, PUBLIC_URL, ACCOUNT_ID, REGION, AUTH, ENDPOINT_STYLE, HTTPS_PORT,
-             TLS_CA_CERT, TLS_CA_KEY (flags win).`;
+             TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL
+             (flags win).
+Sizes take a binary suffix: 16MiB, 5GiB (or K, M, G).`;
+
+const UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
+
+/** A byte count: digits with an optional binary suffix (16MiB, 5G). */
+export function parseSize(text: string, name: string): number {
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined || Number(m[1]) <= 0)
+    throw new ConfigError(`Invalid ${name}: ${text} (a positive number of bytes, e.g. 16MiB or 5GiB)`);
+  return Number(m[1]) * unit;
+}
+
+function positiveInteger(text: string, name: string): number {
+  if (!/^\d+$/.test(text) || Number(text) <= 0) throw new ConfigError(`Invalid ${name}: ${text}`);
+  return Number(text);
+}
+
+function seconds(text: string, name: string): number {
+  if (!/^\d+$/.test(text)) throw new ConfigError(`Invalid ${name}: ${text} (seconds)`);
+  return Number(text);
+}
 
 function portNumber(text: string, name: string): number {
   const port = Number(text);
@@ -61,6 +90,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
         'https-port': { type: 'string' },
         'tls-ca-cert': { type: 'string' },
         'tls-ca-key': { type: 'string' },
+        'max-upload-bytes': { type: 'string' },
+        'max-form-bytes': { type: 'string' },
+        'max-form-fields': { type: 'string' },
+        'sweep-interval': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -99,5 +132,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     httpsPort,
     tlsCaCert: tlsCaCert || undefined,
     tlsCaKey: tlsCaKey || undefined,
+    uploadLimits: {
+      maxFileBytes: parseSize(values['max-upload-bytes'] ?? env.MAX_UPLOAD_BYTES ?? '5GiB', 'MAX_UPLOAD_BYTES'),
+      maxFieldBytes: parseSize(values['max-form-bytes'] ?? env.MAX_FORM_BYTES ?? '16MiB', 'MAX_FORM_BYTES'),
+      maxFields: positiveInteger(values['max-form-fields'] ?? env.MAX_FORM_FIELDS ?? '1000', 'MAX_FORM_FIELDS'),
+    },
+    sweepIntervalMs: seconds(values['sweep-interval'] ?? env.SWEEP_INTERVAL ?? '3600', 'SWEEP_INTERVAL') * 1000,
   };
 }

@@ -3,8 +3,12 @@
 //   npm start (node dist/server/main.js [flags])   opens DATA_DIR, listens, prints one ready line, and on
 //                                                  SIGTERM/SIGINT lets in-flight requests finish first
 //   node dist/server/main.js env [flags]            prints the shell lines for tools that hardcode AWS hosts
+//   node dist/server/main.js fsck [flags]           checks (and with --repair fixes) rows against blobs
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import { fsck, formatFsckReport, fsckHasDamage } from '../core/maintenance/fsck.js';
+import { DEFAULT_SWEEP } from '../core/maintenance/sweep.js';
 import { openStore } from '../storage/open.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
@@ -12,6 +16,7 @@ import { connectTunnels } from './proxy/connect.js';
 import { clientEnvScript } from './proxy/clientEnv.js';
 import { CertificateAuthorityError } from './tls/authority.js';
 import { openLocalTls, type LocalTls } from './tls/localTls.js';
+import { startSweeper } from './sweeper.js';
 import { terminateTls } from './tls/terminate.js';
 
 function urlHost(host: string): string {
@@ -43,6 +48,26 @@ async function printClientEnv(config: ServerConfig) {
   process.stdout.write(clientEnvScript({ proxyUrl: `http://${urlHost(config.host)}:${config.port}`, bundleFile: tls.bundleFile }));
 }
 
+/**
+ * `fsck`: exit 0 when rows and blobs agree (after repairs, with --repair), 1 when something is wrong.
+ * --grace S: leftovers younger than S seconds are left alone (a server may be writing them); 0 when stopped.
+ */
+async function runFsck(options: { dataDir: string; repair: boolean; verifyHashes: boolean; graceSeconds: number }) {
+  const store = openStore(options.dataDir);
+  try {
+    const report = await fsck(store, new Date(), {
+      repair: options.repair,
+      verifyHashes: options.verifyHashes,
+      sweep: { ...DEFAULT_SWEEP, staleAfterMs: options.graceSeconds * 1000 },
+    });
+    process.stdout.write(formatFsckReport(report));
+    const unrepaired = options.repair ? 0 : report.orphanBlobs.length + report.temporaryFiles;
+    process.exitCode = fsckHasDamage(report) || unrepaired > 0 ? 1 : 0;
+  } finally {
+    await store.close();
+  }
+}
+
 async function serve(config: ServerConfig) {
   const store = openStore(config.dataDir);
   const tls = await openTls(config);
@@ -69,6 +94,8 @@ async function serve(config: ServerConfig) {
       `${tls.ca.created ? ', new local CA' : ''}); for AWS host names: eval "$(curl -s ${listening}/_local/env)"`,
   );
 
+  const stopSweeper = startSweeper(store, config.sweepIntervalMs, (line) => console.log(line));
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -76,7 +103,9 @@ async function serve(config: ServerConfig) {
     console.log(`${signal}: finishing in-flight requests`);
     httpsServer?.close();
     server.close(() => {
-      void store.close().finally(() => process.exit(0));
+      void stopSweeper()
+        .then(() => store.close())
+        .finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     // A client holding a connection open must not keep us alive forever.
@@ -88,8 +117,36 @@ async function serve(config: ServerConfig) {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/** `fsck [--data-dir D] [--repair] [--verify-hashes] [--grace S]`. */
+function fsckOptions(argv: string[]) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        'data-dir': { type: 'string' },
+        repair: { type: 'boolean' },
+        'verify-hashes': { type: 'boolean' },
+        grace: { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    return fail(`${(err as Error).message}\nUsage: node dist/server/main.js fsck [--data-dir DIR] [--repair] [--verify-hashes] [--grace S]`, 2);
+  }
+  const grace = values.grace ?? String(DEFAULT_SWEEP.staleAfterMs / 1000);
+  if (!/^\d+$/.test(grace)) fail(`Invalid --grace: ${grace} (seconds)`, 2);
+  return {
+    dataDir: values['data-dir'] ?? process.env.DATA_DIR ?? './data',
+    repair: values.repair === true,
+    verifyHashes: values['verify-hashes'] === true,
+    graceSeconds: Number(grace),
+  };
+}
+
 function main() {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'fsck') return void runFsck(fsckOptions(argv.slice(1)));
   const command = argv[0] === 'env' ? 'env' : 'serve';
   let config: ServerConfig;
   try {

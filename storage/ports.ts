@@ -275,12 +275,24 @@ export interface AssetReads {
   fileOf(packageId: number, version: string, filename: string): Promise<DistributionFile | undefined>;
   /** SHA-256s of the assets of these versions: the blobs to reconsider after deleting them. */
   digestsOfVersions(versionIds: number[]): Promise<string[]>;
-  /** Of these digests, the ones no asset refers to. */
+  /** Whether any asset, or any live claim, refers to the blob. */
+  isReferenced(sha256: string): Promise<boolean>;
+  /** Of these digests, the ones neither an asset nor a claim refers to. */
   unreferenced(digests: string[]): Promise<string[]>;
+  /** Every distinct digest assets refer to, in order, a page at a time: for consistency checks. */
+  referencedDigests(after: string | undefined, limit: number): Promise<{ sha256: string; size: number }[]>;
 }
 export interface AssetWrites extends AssetReads {
   /** Fails with AlreadyExistsError when the version already has an asset of that name. */
   add(asset: NewAsset): Promise<AssetRecord>;
+  /**
+   * Marks a blob as about to be referenced, before its bytes are put in place and its asset row is written
+   * (an upload, a copy from an upstream): a reclaim that races it sees the claim and keeps the bytes.
+   */
+  claimBlob(sha256: string, at: number): Promise<number>;
+  releaseClaim(id: number): Promise<void>;
+  /** Claims left by writers that died: older than `before`. Returns their digests. */
+  dropClaimsBefore(before: number): Promise<string[]>;
 }
 
 export interface TokenReads {
@@ -340,10 +352,26 @@ export interface Store extends StoreReads {
 export interface PendingBlob extends BlobDigests {
   /** A local file holding the bytes, to inspect them (e.g. read a wheel's METADATA) before commit. */
   readonly localPath: string;
-  /** Makes the bytes available at their address (a no-op if those bytes are already stored). */
+  /**
+   * Makes the bytes durable at their address (replacing identical bytes already there). Fails once the
+   * pending blob was discarded: a commit can never silently do nothing.
+   */
   commit(): Promise<void>;
   /** Drops the received bytes. Safe after commit or twice. */
   discard(): Promise<void>;
+}
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  /** When its file was last written. */
+  modifiedAt: number;
+}
+
+export interface TemporaryFile {
+  name: string;
+  size: number;
+  modifiedAt: number;
 }
 
 export class BlobTooLargeError extends Error {
@@ -365,8 +393,25 @@ export interface BlobStore {
   /** The bytes (or a range of them); fails with ENOENT-like errors when absent. */
   open(sha256: string, range?: ByteRange): Readable;
   exists(sha256: string): Promise<boolean>;
-  /** Removes a blob unless a write of the same bytes is in progress (see `hold`). */
-  delete(sha256: string): Promise<void>;
-  /** Protects a digest from `delete` while a write that will reference it has not committed its row. */
-  hold(sha256: string): () => void;
+  /**
+   * The only way bytes are deleted. Removes the blob if `isReferenced` says no both before and after the
+   * bytes are taken out of their address, putting them back otherwise: a writer that claimed the blob in
+   * between (even in another process) keeps it. Returns whether the bytes are gone.
+   */
+  reclaim(sha256: string, isReferenced: () => Promise<boolean>): Promise<boolean>;
+  /** Every stored blob (for the sweep and fsck). */
+  list(): AsyncIterable<StoredBlob>;
+  /** Leftovers of writes in the staging area (for the sweep and fsck). */
+  temporaryFiles(): AsyncIterable<TemporaryFile>;
+  /**
+   * Finishes reclaims a crash interrupted (bytes taken out of their address, not yet deleted), older than
+   * `before`: bytes still referenced go back in place, the others are deleted.
+   */
+  finishInterruptedReclaims(
+    isReferenced: (sha256: string) => Promise<boolean>,
+    before: number,
+  ): Promise<{ restored: string[]; deleted: string[] }>;
+  removeTemporary(name: string): Promise<void>;
+  /** Moves bytes that do not match their address aside (fsck --repair); they are no longer served. */
+  quarantine(sha256: string): Promise<void>;
 }

@@ -5,6 +5,7 @@
 import type { RequestContext } from '../context.js';
 import { newRevision } from '../ids.js';
 import type { Store } from '../../storage/ports.js';
+import { claimBlobs, releaseClaims } from '../blobLifecycle.js';
 import type { PackageView, ServedFile } from './packageView.js';
 
 /** Copies the version of `found` into the view's repository, unless it is there already. */
@@ -12,13 +13,15 @@ export async function retainVersion(store: Store, ctx: RequestContext, view: Pac
   const target = view.repository;
   if (found.source.repository.id === target.id) return;
   const assets = await store.assets.list(found.version.id);
-  // The bytes must outlive a delete upstream that races this copy: hold them, then make sure they exist.
-  const releases = assets.map((a) => store.blobs.hold(a.sha256));
+  // The bytes must outlive a delete upstream that races this copy: claim them, then make sure they exist.
+  const claims = await claimBlobs(store, assets.map((a) => a.sha256), ctx.now);
+  let released = false;
   try {
     for (const a of assets) if (!(await store.blobs.exists(a.sha256))) return;
     const coreMetadata = await Promise.all(assets.map((a) => (a.coreMetadataSha256 ? store.assets.coreMetadata(a.id) : undefined)));
     const dependencies = await store.versions.dependencies(found.version.id);
     await store.transaction(async (tx) => {
+      await releaseClaims(tx, claims);
       const source = found.source.pkg;
       // A package that first arrives from an upstream takes new versions from upstreams, not from publishers.
       const pkg = await tx.packages.findOrCreate({
@@ -56,7 +59,8 @@ export async function retainVersion(store: Store, ctx: RequestContext, view: Pac
         });
       await tx.versions.setDependencies(version.id, dependencies);
     });
+    released = true;
   } finally {
-    for (const release of releases) release();
+    if (!released) await store.transaction((tx) => releaseClaims(tx, claims));
   }
 }

@@ -10,7 +10,7 @@ import type { RequestContext } from '../context.js';
 import { formatOf } from '../formats/index.js';
 import { paginate } from '../pagination.js';
 import type { Store } from '../../storage/ports.js';
-import { removeUnreferencedBlobs } from './blobCleanup.js';
+import { reclaimUnreferenced } from '../blobLifecycle.js';
 import { packageSummary } from './describe.js';
 import { getPackage, getRepository } from './lookup.js';
 
@@ -65,6 +65,6 @@ export async function deletePackage(store: Store, ctx: RequestContext, input: De
     await tx.packages.delete(pkg.id);
     return { summary: packageSummary(pkg), digests };
   });
-  await removeUnreferencedBlobs(store, digests);
+  await reclaimUnreferenced(store, digests);
   return { deletedPackage: summary };
 }

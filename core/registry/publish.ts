@@ -26,7 +26,7 @@ import {
   type VersionRecord,
 } from '../../storage/ports.js';
 import { assetSummary } from './assets.js';
-import { removeUnreferencedBlobs } from './blobCleanup.js';
+import { claimBlobs, reclaimUnreferenced, releaseClaims } from '../blobLifecycle.js';
 import { getRepository, required } from './lookup.js';
 
 /** Largest single asset accepted (CodeArtifact's own limit for generic assets is 5 GB). */
@@ -89,20 +89,25 @@ function metadataFields(m: VersionMetadata | undefined): VersionMetadataFields {
   };
 }
 
-/** Adds one asset; the blob is moved into place before the rows commit, and cleaned up on failure. */
+/**
+ * Adds one asset: the blob is claimed, put in place, then the rows are written with the claim released in
+ * the same transaction. On failure nothing stays: the rows roll back, the claim goes, and the bytes are
+ * reclaimed unless another asset shares them.
+ */
 export async function addAsset(store: Store, ctx: RequestContext, req: AddAssetRequest): Promise<AddAssetResult> {
-  const release = store.blobs.hold(req.blob.sha256);
+  const claims = await claimBlobs(store, [req.blob.sha256], ctx.now);
   try {
     await req.blob.commit();
-    return await store.transaction((tx) => writeAsset(tx, ctx, req));
+    return await store.transaction(async (tx) => {
+      const result = await writeAsset(tx, ctx, req);
+      await releaseClaims(tx, claims);
+      return result;
+    });
   } catch (err) {
-    // Let go first: the file is removed only if no row and no other in-flight write needs it.
-    release();
     await req.blob.discard();
-    await removeUnreferencedBlobs(store, [req.blob.sha256]);
+    await store.transaction((tx) => releaseClaims(tx, claims));
+    await reclaimUnreferenced(store, [req.blob.sha256]);
     throw err;
-  } finally {
-    release();
   }
 }
 

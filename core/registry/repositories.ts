@@ -23,7 +23,7 @@ import {
   type Store,
   type StoreReads,
 } from '../../storage/ports.js';
-import { removeUnreferencedBlobs } from './blobCleanup.js';
+import { reclaimUnreferenced } from '../blobLifecycle.js';
 import { repositoryDescription, repositorySummary } from './describe.js';
 import { getDomain, getRepository, required } from './lookup.js';
 import { checkTagList, tagsOf } from './tags.js';
@@ -151,7 +151,7 @@ export async function deleteRepository(
     await tx.repositories.delete(repository.id);
     return { description, digests };
   });
-  await removeUnreferencedBlobs(store, digests);
+  await reclaimUnreferenced(store, digests);
   return { repository: description };
 }
 

@@ -28,7 +28,7 @@ import type {
   VersionRecord,
   VersionStatus,
 } from '../../storage/ports.js';
-import { removeUnreferencedBlobs } from './blobCleanup.js';
+import { reclaimUnreferenced } from '../blobLifecycle.js';
 import { packageCoordinates, versionCoordinates, versionDescription, versionSummary } from './describe.js';
 import { getPackage, getVersion, required } from './lookup.js';
 
@@ -238,7 +238,7 @@ export async function deletePackageVersions(
     for (const id of deleted) await tx.versions.delete(id);
     return { outcome, digests };
   });
-  await removeUnreferencedBlobs(store, digests);
+  await reclaimUnreferenced(store, digests);
   return outcome;
 }
 

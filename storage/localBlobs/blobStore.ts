@@ -1,40 +1,71 @@
 // The BlobStore port on a local folder: each asset's bytes live once, at blobs/ab/cd/<sha256>.
-// A put streams into tmp/, hashing as it goes, is fsynced, and is only renamed into place by
-// `commit()`, which the caller runs before committing the database row. A discarded or failed put
-// leaves nothing behind.
+// A put streams into tmp/, hashing as it goes, and is fsynced; `commit()` renames it into place (over identical
+// bytes if they are there already, so no check-then-act race) and fsyncs the directory. Bytes leave only by
+// `reclaim`, which takes them out of their address first and re-checks their references after, putting them
+// back if a writer claimed them meanwhile. Nothing here deletes at start-up: another process may be writing.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { access, open, rename, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { access, mkdir, open, opendir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import { BlobTooLargeError, type BlobDigests, type BlobStore, type PendingBlob } from '../ports.js';
 import { pipeline } from 'node:stream/promises';
+import {
+  BlobTooLargeError,
+  type BlobDigests,
+  type BlobStore,
+  type PendingBlob,
+  type StoredBlob,
+  type TemporaryFile,
+} from '../ports.js';
 
-/** The local folder's own view: where a blob's file is (for tests and tools such as fsck). */
+/** The local folder's own view: where a blob's file is (for tests and tools). */
 export interface LocalBlobStore extends BlobStore {
   readonly root: string;
   pathOf(sha256: string): string;
 }
 
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** A directory's entry for a renamed file is durable only once the directory itself is synced. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
+
 export function openLocalBlobStore(root: string): LocalBlobStore {
   const blobsDir = path.join(root, 'blobs');
   const tmpDir = path.join(root, 'tmp');
+  const quarantineDir = path.join(root, 'quarantine');
   mkdirSync(blobsDir, { recursive: true });
   mkdirSync(tmpDir, { recursive: true });
-  // Whatever is in tmp/ belongs to writes that died with an earlier process.
-  for (const f of readdirSync(tmpDir)) rmSync(path.join(tmpDir, f), { force: true });
 
   const pathOf = (sha256: string) => {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
+    if (!SHA256.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
     return path.join(blobsDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   };
+  const tempName = (kind: string) => `${kind}-${Date.now()}-${randomBytes(8).toString('hex')}`;
 
   async function put(source: Readable, options: { maxBytes?: number } = {}): Promise<PendingBlob> {
     // The source may fail (a truncated upload) while the hashers below are still being set up: keep
     // that from being an unhandled 'error' event; pipeline() still sees the stream as failed.
     const ignoreUntilPiped = () => undefined;
     source.on('error', ignoreUntilPiped);
-    const tempPath = path.join(tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const tempPath = path.join(tmpDir, tempName('put'));
     const sha256 = createHash('sha256');
     const sha1 = createHash('sha1');
     const sha512 = createHash('sha512');
@@ -67,12 +98,7 @@ export function openLocalBlobStore(root: string): LocalBlobStore {
     try {
       await pipeline(source, hasher, out);
       source.off('error', ignoreUntilPiped);
-      const handle = await open(tempPath, 'r');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await syncFile(tempPath);
     } catch (err) {
       await outClosed;
       await rm(tempPath, { force: true });
@@ -86,23 +112,22 @@ export function openLocalBlobStore(root: string): LocalBlobStore {
       md5: md5.digest('hex'),
       blake2b256: blake.digest('hex'),
     };
-    let settled = false;
+    let state: 'pending' | 'committed' | 'discarded' = 'pending';
     return {
       ...digests,
       localPath: tempPath,
       async commit() {
-        if (settled) return;
+        if (state === 'committed') return;
+        if (state === 'discarded') throw new Error(`blob ${digests.sha256} was discarded before its commit`);
         const target = pathOf(digests.sha256);
-        if (await exists(digests.sha256)) {
-          await rm(tempPath, { force: true });
-        } else {
-          mkdirSync(path.dirname(target), { recursive: true });
-          await rename(tempPath, target);
-        }
-        settled = true;
+        await mkdir(path.dirname(target), { recursive: true });
+        await rename(tempPath, target);
+        state = 'committed';
+        await syncDirectory(path.dirname(target));
       },
       async discard() {
-        settled = true;
+        if (state !== 'pending') return;
+        state = 'discarded';
         await rm(tempPath, { force: true });
       },
     };
@@ -117,31 +142,109 @@ export function openLocalBlobStore(root: string): LocalBlobStore {
     }
   }
 
-  // Digests with writes in flight: a concurrent delete of the same bytes must not remove the file
-  // between this write's rename and its database commit.
-  const held = new Map<string, number>();
-  const hold = (sha256: string) => {
-    held.set(sha256, (held.get(sha256) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const n = (held.get(sha256) ?? 1) - 1;
-      if (n <= 0) held.delete(sha256);
-      else held.set(sha256, n);
-    };
-  };
+  async function reclaim(sha256: string, isReferenced: () => Promise<boolean>): Promise<boolean> {
+    const target = pathOf(sha256);
+    if (await isReferenced()) return false;
+    // Out of its address first: from here no new reader or writer can find these bytes in place...
+    const aside = path.join(tmpDir, tempName(`reclaim-${sha256}`));
+    try {
+      await rename(target, aside);
+    } catch (err) {
+      if (isMissing(err)) return true;
+      throw err;
+    }
+    // ...then a second look: a writer that claimed the blob before the move keeps it. One that claims it
+    // after the move finds no file and puts its own copy in place.
+    if (await isReferenced()) {
+      await rename(aside, target);
+      return false;
+    }
+    await rm(aside, { force: true });
+    await syncDirectory(path.dirname(target));
+    return true;
+  }
+
+  async function* list(): AsyncIterable<StoredBlob> {
+    for (const a of (await readdir(blobsDir)).sort()) {
+      let level1: string[];
+      try {
+        level1 = (await readdir(path.join(blobsDir, a))).sort();
+      } catch {
+        continue;
+      }
+      for (const b of level1) {
+        const dir = path.join(blobsDir, a, b);
+        let handle;
+        try {
+          handle = await opendir(dir);
+        } catch {
+          continue;
+        }
+        for await (const entry of handle) {
+          if (!entry.isFile() || !SHA256.test(entry.name)) continue;
+          try {
+            const st = await stat(path.join(dir, entry.name));
+            yield { sha256: entry.name, size: st.size, modifiedAt: st.mtimeMs };
+          } catch (err) {
+            if (!isMissing(err)) throw err; // reclaimed meanwhile
+          }
+        }
+      }
+    }
+  }
+
+  const RECLAIM_ASIDE = /^reclaim-([0-9a-f]{64})-/;
+
+  async function finishInterruptedReclaims(isReferenced: (sha256: string) => Promise<boolean>, before: number) {
+    const restored: string[] = [];
+    const deleted: string[] = [];
+    for (const name of await readdir(tmpDir)) {
+      const sha256 = RECLAIM_ASIDE.exec(name)?.[1];
+      if (!sha256) continue;
+      const aside = path.join(tmpDir, name);
+      const st = await stat(aside).catch(() => undefined);
+      if (!st || st.mtimeMs >= before) continue;
+      if ((await isReferenced(sha256)) && !(await exists(sha256))) {
+        await mkdir(path.dirname(pathOf(sha256)), { recursive: true });
+        await rename(aside, pathOf(sha256));
+        restored.push(sha256);
+      } else {
+        await rm(aside, { force: true });
+        deleted.push(sha256);
+      }
+    }
+    return { restored, deleted };
+  }
+
+  async function* temporaryFiles(): AsyncIterable<TemporaryFile> {
+    for (const name of await readdir(tmpDir)) {
+      if (RECLAIM_ASIDE.test(name)) continue;
+      try {
+        const st = await stat(path.join(tmpDir, name));
+        if (st.isFile()) yield { name, size: st.size, modifiedAt: st.mtimeMs };
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+      }
+    }
+  }
 
   return {
     root,
-    hold,
     put,
     pathOf,
     exists,
+    reclaim,
+    list,
+    temporaryFiles,
+    finishInterruptedReclaims,
     open: (sha256, range) => createReadStream(pathOf(sha256), range),
-    delete: async (sha256) => {
-      if (held.has(sha256)) return;
-      await rm(pathOf(sha256), { force: true });
+    removeTemporary: async (name) => {
+      if (name.includes('/') || name.includes('\\') || name.startsWith('.')) throw new Error(`not a temporary file: ${name}`);
+      await rm(path.join(tmpDir, name), { force: true });
+    },
+    quarantine: async (sha256) => {
+      await mkdir(quarantineDir, { recursive: true });
+      await rename(pathOf(sha256), path.join(quarantineDir, `${sha256}-${Date.now()}`));
     },
   };
 }

@@ -10,6 +10,14 @@ const SELECT_FILES = `SELECT a.id AS assetId, a.name AS filename, v.version, v.s
   FROM package_version v JOIN asset a ON a.version_id = v.id`;
 
 export function sqliteAssets(db: Db): AssetWrites {
+  const referenced = (sha256: string): boolean =>
+    (
+      sql(
+        db,
+        `SELECT EXISTS (SELECT 1 FROM asset WHERE sha256 = :sha256)
+             OR EXISTS (SELECT 1 FROM blob_claim WHERE sha256 = :sha256) AS referenced`,
+      ).get({ sha256 }) as { referenced: number }
+    ).referenced === 1;
   const find: AssetWrites['find'] = async (versionId, name) =>
     sql(db, `SELECT ${COLUMNS} FROM asset WHERE version_id = ? AND name = ?`).get(versionId, name) as
       | AssetRecord
@@ -35,10 +43,22 @@ export function sqliteAssets(db: Db): AssetWrites {
           JSON.stringify(versionIds),
         ) as { sha256: string }[]
       ).map((r) => r.sha256),
-    unreferenced: async (digests) => {
-      const check = sql(db, 'SELECT 1 FROM asset WHERE sha256 = ? LIMIT 1');
-      return digests.filter((d) => check.get(d) === undefined);
+    isReferenced: async (sha256) => referenced(sha256),
+    unreferenced: async (digests) => digests.filter((d) => !referenced(d)),
+    referencedDigests: async (after, limit) =>
+      sql(db, 'SELECT sha256, max(size) AS size FROM asset WHERE sha256 > ? GROUP BY sha256 ORDER BY sha256 LIMIT ?').all(
+        after ?? '',
+        limit,
+      ) as { sha256: string; size: number }[],
+    claimBlob: async (sha256, at) =>
+      Number(sql(db, 'INSERT INTO blob_claim (sha256, created_at) VALUES (?, ?)').run(sha256, at).lastInsertRowid),
+    releaseClaim: async (id) => {
+      sql(db, 'DELETE FROM blob_claim WHERE id = ?').run(id);
     },
+    dropClaimsBefore: async (before) =>
+      (sql(db, 'DELETE FROM blob_claim WHERE created_at < ? RETURNING sha256').all(before) as { sha256: string }[]).map(
+        (r) => r.sha256,
+      ),
     add: async (a) => {
       try {
         const result = sql(

@@ -17,7 +17,19 @@ describe('configuration', () => {
       httpsPort: undefined,
       tlsCaCert: undefined,
       tlsCaKey: undefined,
+      uploadLimits: { maxFileBytes: 5 * 1024 ** 3, maxFieldBytes: 16 * 1024 ** 2, maxFields: 1000 },
+      sweepIntervalMs: 3_600_000,
     });
+  });
+
+  it('takes upload limits with binary suffixes, and refuses nonsense', () => {
+    expect(loadConfig(['--max-upload-bytes', '100MiB', '--max-form-bytes', '512k'], { MAX_FORM_FIELDS: '50' }).uploadLimits).toEqual({
+      maxFileBytes: 100 * 1024 ** 2,
+      maxFieldBytes: 512 * 1024,
+      maxFields: 50,
+    });
+    expect(() => loadConfig(['--max-upload-bytes', '5 TB'], {})).toThrow(/Invalid MAX_UPLOAD_BYTES/);
+    expect(() => loadConfig(['--max-form-fields', '0'], {})).toThrow(/Invalid MAX_FORM_FIELDS/);
   });
 
   it('takes the endpoint style, the HTTPS port and a CA pair from flags or the environment', () => {

@@ -17,7 +17,7 @@ export function pypiRoutes(store: Store, config: ServerConfig): Router {
   const endpoint = repositoryEndpoint(store, config, pypiFormat);
   const simple = simpleHandlers(store);
   const files = fileHandlers(store);
-  const upload = uploadHandler(store);
+  const upload = uploadHandler(store, config.uploadLimits);
 
   router.post([base, `${base}/`], endpoint, upload);
   router.get(`${base}/simple`, endpoint, (_req, res) => {

@@ -6,7 +6,7 @@ import { CodeArtifactError, ConflictError, ValidationError } from '../../../core
 import { formField, publishDistribution } from '../../../core/formats/pypi/publish.js';
 import type { Store } from '../../../storage/ports.js';
 import { endpointOf, sendEndpointError } from '../../packageEndpoints.js';
-import { readUploadForm, UploadError, type UploadForm } from './uploadForm.js';
+import { readUploadForm, UploadError, type UploadForm, type UploadLimits } from './uploadForm.js';
 
 function checkProtocol(form: UploadForm): void {
   const action = formField(form.fields, ':action');
@@ -38,12 +38,12 @@ function statusOf(err: unknown, filename: string | undefined): { status: number;
   return undefined;
 }
 
-export function uploadHandler(store: Store) {
+export function uploadHandler(store: Store, limits: UploadLimits) {
   return async (req: Request, res: Response) => {
     const { ctx, repository } = endpointOf(res);
     let form: UploadForm | undefined;
     try {
-      form = await readUploadForm(req, store.blobs);
+      form = await readUploadForm(req, store.blobs, limits);
       checkProtocol(form);
       const result = await publishDistribution(store, ctx, { repository, fields: form.fields, file: form.file });
       res.status(200).type('text/plain').send(result.created ? 'OK\n' : 'OK (identical file already stored)\n');

@@ -1,5 +1,9 @@
 // Reads a legacy-upload multipart form as it streams: text fields collected (multi-valued fields repeat),
 // the `content` file streamed straight into the blob store, so memory stays flat whatever the file size.
+// The form is only good once the whole request body has arrived: a body cut short (fewer bytes than its
+// Content-Length) is refused even when the multipart framing happened to end, and its file is dropped.
+// Limits (each configurable) answer 413 after the rest of the body is read and thrown away, so that twine
+// and poetry, which send everything before they read the answer, can print it.
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { BlobTooLargeError, type BlobStore, type PendingBlob } from '../../../storage/ports.js';
@@ -18,10 +22,27 @@ export interface UploadForm {
   file?: { filename: string; blob: PendingBlob };
 }
 
-export const MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
-const MAX_FIELD_BYTES = 4 * 1024 * 1024;
+export interface UploadLimits {
+  /** Largest file part, in bytes. */
+  maxFileBytes: number;
+  /** All text fields together, in bytes. */
+  maxFieldBytes: number;
+  /** Number of text fields. */
+  maxFields: number;
+}
 
-export function readUploadForm(req: Request, blobs: BlobStore): Promise<UploadForm> {
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
+  maxFileBytes: 5 * 1024 ** 3,
+  maxFieldBytes: 16 * 1024 ** 2,
+  maxFields: 1000,
+};
+
+/** After a limit is hit, at most this much more of the body is read (and discarded) before the socket is cut. */
+const MAX_DISCARDED_BYTES = 1024 ** 3;
+
+const mib = (n: number) => (n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(n % 1024 ** 2 ? 1 : 0)} MiB` : `${n} bytes`);
+
+export function readUploadForm(req: Request, blobs: BlobStore, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): Promise<UploadForm> {
   const contentType = req.get('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(contentType))
     return Promise.reject(new UploadError(400, 'Invalid request: expected multipart/form-data'));
@@ -29,7 +50,13 @@ export function readUploadForm(req: Request, blobs: BlobStore): Promise<UploadFo
   try {
     parser = busboy({
       headers: req.headers,
-      limits: { fieldSize: MAX_FIELD_BYTES, fields: 1000, files: 1, parts: 1100 },
+      // busboy's own caps sit just above ours, so that ours (with their messages) trip first.
+      limits: {
+        fieldSize: limits.maxFieldBytes + 1,
+        fields: limits.maxFields + 1,
+        files: 1,
+        parts: limits.maxFields + 10,
+      },
       defParamCharset: 'utf8',
       // Keep the filename exactly as sent: busboy would otherwise strip `../` and directories, hiding a
       // traversal attempt we want to refuse rather than silently rename.
@@ -41,39 +68,92 @@ export function readUploadForm(req: Request, blobs: BlobStore): Promise<UploadFo
 
   return new Promise<UploadForm>((resolve, reject) => {
     const fields: Record<string, string[]> = {};
+    let fieldCount = 0;
+    let fieldBytes = 0;
+    let parts = 0;
     let pendingFile: Promise<{ filename: string; blob: PendingBlob }> | undefined;
     let failure: UploadError | undefined;
     const fail = (err: UploadError) => {
       failure ??= err;
     };
 
+    // The whole body, or the reason it never came.
+    const bodyComplete = new Promise<void>((resolveBody, rejectBody) => {
+      req.once('end', () => resolveBody());
+      req.once('close', () => {
+        if (!req.complete) rejectBody(new UploadError(400, 'The request body ended before its Content-Length: upload aborted'));
+      });
+      req.once('error', (err) => rejectBody(new UploadError(400, `Upload failed: ${err.message}`)));
+    });
+    bodyComplete.catch(() => undefined);
+
+    // Over a limit: stop parsing, read what is left (up to a bound) without keeping it.
+    let discarding = false;
+    let fileStream: NodeJS.ReadableStream & { destroy(err?: Error): void } | undefined;
+    const discardRest = () => {
+      if (discarding) return;
+      discarding = true;
+      req.unpipe(parser);
+      // The file part gets no more bytes: end its write (it fails, and leaves nothing in tmp/).
+      fileStream?.destroy(new Error('upload refused'));
+      let discarded = 0;
+      req.on('data', (chunk: Buffer) => {
+        discarded += chunk.length;
+        if (discarded > MAX_DISCARDED_BYTES) req.destroy();
+      });
+      req.resume();
+      void finish();
+    };
+    const overLimit = (err: UploadError) => {
+      fail(err);
+      discardRest();
+    };
+
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) fail(new UploadError(400, `Form field ${name} is too large`));
+      parts++;
+      fieldCount++;
+      fieldBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+      if (fieldCount > limits.maxFields)
+        return overLimit(new UploadError(413, `Too many form fields: the limit is ${limits.maxFields}`));
+      if (info.valueTruncated || fieldBytes > limits.maxFieldBytes)
+        return overLimit(
+          new UploadError(413, `Form fields too large: all text fields together may take ${mib(limits.maxFieldBytes)}`),
+        );
       (fields[name] ??= []).push(value);
     });
     parser.on('file', (name, stream, info) => {
+      parts++;
       if (name !== 'content' || pendingFile) {
         stream.resume();
         if (name === 'content') fail(new UploadError(400, 'Only one file may be uploaded per request'));
         return;
       }
       const filename = info.filename ?? '';
-      pendingFile = blobs.put(stream, { maxBytes: MAX_UPLOAD_BYTES }).then(
+      fileStream = stream;
+      pendingFile = blobs.put(stream, { maxBytes: limits.maxFileBytes }).then(
         (blob) => ({ filename, blob }),
         (err) => {
           stream.resume();
-          throw err instanceof BlobTooLargeError
-            ? new UploadError(400, `File too large. Limit is ${MAX_UPLOAD_BYTES} bytes`)
-            : err;
+          if (err instanceof BlobTooLargeError) {
+            const tooLarge = new UploadError(413, `File too large. Limit is ${mib(limits.maxFileBytes)}`);
+            overLimit(tooLarge);
+            throw tooLarge;
+          }
+          throw err;
         },
       );
       // Reported after the form ends; keep an unhandled rejection from firing before then.
       pendingFile.catch(() => undefined);
     });
     parser.on('filesLimit', () => fail(new UploadError(400, 'Only one file may be uploaded per request')));
-    parser.on('fieldsLimit', () => fail(new UploadError(400, 'Too many form fields')));
+    parser.on('fieldsLimit', () => overLimit(new UploadError(413, `Too many form fields: the limit is ${limits.maxFields}`)));
+    parser.on('partsLimit', () => overLimit(new UploadError(413, `Too many form parts: the limit is ${limits.maxFields + 10}`)));
 
-    const finish = async (parseError?: Error) => {
+    // Once, whichever of the parser's 'close' and 'error' (or a limit) comes first.
+    let finished = false;
+    async function finish(parseError?: Error) {
+      if (finished) return;
+      finished = true;
       let file: UploadForm['file'];
       let fileError: unknown;
       if (pendingFile) {
@@ -83,22 +163,31 @@ export function readUploadForm(req: Request, blobs: BlobStore): Promise<UploadFo
           fileError = err;
         }
       }
+      let bodyError: unknown;
+      try {
+        await bodyComplete;
+      } catch (err) {
+        bodyError = err;
+      }
       const error =
-        (parseError && new UploadError(400, `Invalid multipart form: ${parseError.message}`)) ??
         failure ??
-        (fileError as Error | undefined);
+        (bodyError as UploadError | undefined) ??
+        (parseError && new UploadError(400, `Invalid multipart form: ${parseError.message}`)) ??
+        (fileError as Error | undefined) ??
+        (parts === 0
+          ? new UploadError(400, 'Invalid multipart form: no parts found (does the boundary in Content-Type match the body?)')
+          : undefined);
       if (error) {
         await file?.blob.discard();
         reject(error);
       } else resolve({ fields, file });
-    };
+    }
     parser.on('close', () => void finish());
     parser.on('error', (err: Error) => {
       req.unpipe(parser);
       req.resume();
       void finish(err);
     });
-    req.on('aborted', () => parser.destroy(new Error('request aborted')));
     req.pipe(parser);
   });
 }
