@@ -24,8 +24,12 @@ export abstract class CodeArtifactError extends Error {
   abstract readonly code: string;
   abstract readonly status: number;
   abstract readonly kind: ErrorKind | 'NotImplemented';
-  /** Modeled members other than `message`, omitted when undefined. */
+  /** Modeled members other than `message` that go in the JSON body, omitted when undefined. */
   fields(): Record<string, unknown> {
+    return {};
+  }
+  /** Modeled members the model binds to response headers (ThrottlingException's Retry-After). */
+  headers(): Record<string, string> {
     return {};
   }
 }
@@ -86,6 +90,22 @@ export class InternalServerError extends CodeArtifactError {
   readonly code = 'InternalServerException';
   readonly status = 500;
   readonly kind = 'InternalServer';
+}
+
+export class ThrottlingError extends CodeArtifactError {
+  readonly code = 'ThrottlingException';
+  readonly status = 429;
+  readonly kind = 'Throttling';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+  /** The model binds `retryAfterSeconds` to the Retry-After header, not to the body. */
+  override headers(): Record<string, string> {
+    return this.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(this.retryAfterSeconds) };
+  }
 }
 
 /** Not in the model: answered for operations this emulator does not implement yet. */

@@ -28,6 +28,7 @@ export function sendError(res: Response, op: OperationSpec | undefined, error: u
   res
     .status(err.status)
     .set('x-amzn-ErrorType', err.code)
+    .set(err.headers())
     .type('application/json')
     .send(JSON.stringify(toWire({ message: err.message, ...err.fields() })));
 }
