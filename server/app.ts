@@ -4,6 +4,10 @@ import { newRequestId } from '../core/ids.js';
 import type { Store } from '../storage/ports.js';
 import type { ServerConfig } from './config.js';
 import { controlPlane } from './controlPlane/router.js';
+import { FaultInjector } from './faults/injector.js';
+import { stdoutFaultLog, type FaultLog } from './faults/log.js';
+import { operationFaults, routeFaults } from './faults/middleware.js';
+import { faultRoutes } from './faults/routes.js';
 import { formatRoutes } from './formats/index.js';
 import { virtualHostRewrite } from './packageEndpoints.js';
 import { absoluteFormRequests, ownHostNames } from './proxy/absoluteForm.js';
@@ -13,6 +17,8 @@ import { uiRoutes } from './ui/routes.js';
 export interface AppOptions {
   /** The local CA and what clients set to trust it; without it /_local/env and /_local/ca.pem answer 404. */
   localTls?: { caPem: string; clientEnv: ClientEnvironment };
+  /** Where injected faults are logged; default one JSON line on stdout. */
+  faultLog?: FaultLog;
 }
 
 /**
@@ -35,6 +41,7 @@ export function createApp(store: Store, config: ServerConfig, options: AppOption
   // Paths are case-sensitive and a trailing slash matters to the package endpoints.
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
+  const faults = new FaultInjector(config.faults, options.faultLog ?? stdoutFaultLog);
 
   // 1. Every response carries a request id, as AWS's do.
   app.use((_req: Request, res: Response, next: NextFunction) => {
@@ -47,18 +54,22 @@ export function createApp(store: Store, config: ServerConfig, options: AppOption
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
   app.use(absoluteFormRequests(ownHostNames([config.host, publicHost])));
 
-  // 3. Liveness, and what a user sets for tools that hardcode AWS's host names.
+  // 3. Liveness, what a user sets for tools that hardcode AWS's host names, and the fault rules
+  //    (/_local/faults). Faults never apply to these.
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   if (options.localTls) app.use(clientEnvRoutes(options.localTls.clientEnv, options.localTls.caPem));
+  app.use(faultRoutes(faults));
 
-  // 4. The control plane: /v1/... operations as the AWS SDKs call them.
-  app.use(controlPlane(store, config));
+  // 4. The control plane: /v1/... operations as the AWS SDKs call them; fault rules by operation name apply
+  //    once the operation is known, before its input is read.
+  app.use(controlPlane(store, config, { beforeOperation: operationFaults(faults) }));
 
-  // 5. Package endpoints, one set of routes per format. Virtual-host requests
-  //    ({domain}-{owner}.d.codeartifact.{region}...) are first rewritten to the path-style form
-  //    GetRepositoryEndpoint hands out.
+  // 5. Package endpoints, one set of routes per format. Fault rules by route see the path as the client sent
+  //    it; then virtual-host requests ({domain}-{owner}.d.codeartifact.{region}...) are rewritten to the
+  //    path-style form GetRepositoryEndpoint hands out.
+  app.use(routeFaults(faults));
   app.use(virtualHostRewrite);
   for (const routes of formatRoutes(store, config)) app.use(routes);
 

@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { REGION_PATTERN } from '../core/awsHosts.js';
 import { ENDPOINT_STYLES, type EndpointStyle } from '../core/context.js';
+import { DEFAULT_FAULT_SEED, type FaultSettings } from './faults/injector.js';
+import { FaultSpecError, MAX_RULES, parseFaultList, parseFaultSpec } from './faults/rules.js';
 
 export interface ServerConfig {
   host: string;
@@ -24,19 +26,23 @@ export interface ServerConfig {
   uploadLimits: { maxFileBytes: number; maxFieldBytes: number; maxFields: number };
   /** How often leftovers (orphan blobs, staging files, stale claims) are swept, in ms; 0: only at start. */
   sweepIntervalMs: number;
+  /** Fault injection (off: no rules): the rules given at start and the seed of their generators. */
+  faults: FaultSettings;
 }
 
 export class ConfigError extends Error {}
 
 const USAGE = `Usage: npm start -- [--host H] [--port P] [--data-dir DIR] [--public-url URL] [--account-id ID]
                     [--region R] [--auth on|off] [--endpoint-style path|aws] [--https-port N]
-                    [--tls-ca-cert FILE --tls-ca-key FILE]
+                    [--tls-ca-cert FILE --tls-ca-key FILE] [--fault SPEC]... [--fault-seed N]
        node dist/server/main.js env [--data-dir DIR] [--port P]   (shell lines for tools that hardcode AWS hosts)
        node dist/server/main.js fsck [--data-dir DIR] [--repair] [--verify-hashes] [--grace S]
                     [--max-upload-bytes N] [--max-form-bytes N] [--max-form-fields N] [--sweep-interval S]
 Environment: HOST, PORT, DATA_DIR, PUBLIC_URL, ACCOUNT_ID, REGION, AUTH, ENDPOINT_STYLE, HTTPS_PORT,
-             TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL
-             (flags win).
+             TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL,
+             FAULTS (specs separated by ';'), FAULT_SEED (flags win).
+Fault spec: op=NAME|route=METHOD PATH, error=CODE|status=N, [latency=MS] [retryAfter=S] [prob=P|every=N]
+            [count=N] [seed=N], e.g. op=ListDomains,error=ThrottlingException,every=2
 Sizes take a binary suffix: 16MiB, 5GiB (or K, M, G).`;
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
@@ -73,6 +79,33 @@ function onOff(value: string, name: string): boolean {
   throw new ConfigError(`${name} must be on or off, not '${value}'`);
 }
 
+/** --fault SPEC (repeatable) wins over FAULTS (specs separated by ';'); --fault-seed over FAULT_SEED. */
+function faultSettings(flags: string[] | undefined, variable: string | undefined, seedText: string | undefined): FaultSettings {
+  let rules;
+  if (flags?.length) {
+    if (flags.length > MAX_RULES) throw new ConfigError(`At most ${MAX_RULES} --fault rules`);
+    rules = flags.map((spec) => {
+      try {
+        return parseFaultSpec(spec);
+      } catch (err) {
+        if (err instanceof FaultSpecError) throw new ConfigError(`Invalid --fault '${spec}': ${err.message}`);
+        throw err;
+      }
+    });
+  } else {
+    try {
+      rules = parseFaultList(variable ?? '');
+    } catch (err) {
+      if (err instanceof FaultSpecError) throw new ConfigError(`Invalid FAULTS: ${err.message}`);
+      throw err;
+    }
+  }
+  const seed = seedText === undefined || seedText === '' ? DEFAULT_FAULT_SEED : Number(seedText);
+  if (!/^\d*$/.test(seedText ?? '') || !Number.isInteger(seed) || seed > 2 ** 32 - 1)
+    throw new ConfigError(`Invalid FAULT_SEED: ${seedText} (a whole number from 0 to 4294967295)`);
+  return { seed, rules };
+}
+
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
   let values;
   try {
@@ -94,6 +127,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
         'max-form-bytes': { type: 'string' },
         'max-form-fields': { type: 'string' },
         'sweep-interval': { type: 'string' },
+        fault: { type: 'string', multiple: true },
+        'fault-seed': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -122,6 +157,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
   return {
     host,
     port,
+    faults: faultSettings(values.fault, env.FAULTS, values['fault-seed'] ?? env.FAULT_SEED),
     dataDir: values['data-dir'] ?? env.DATA_DIR ?? './data',
     // Empty means "derive from the address actually bound" (see main.ts), so --port 0 works.
     publicUrl,

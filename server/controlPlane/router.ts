@@ -36,7 +36,12 @@ function sendStreamingAsset(req: Request, res: Response, store: Store, op: Opera
   });
 }
 
-export function controlPlane(store: Store, config: ServerConfig) {
+export interface ControlPlaneHooks {
+  /** Runs once the operation is known, before its input is read; throwing a CodeArtifactError answers it. */
+  beforeOperation?: (op: OperationSpec, req: Request, res: Response) => Promise<void>;
+}
+
+export function controlPlane(store: Store, config: ServerConfig, hooks: ControlPlaneHooks = {}) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const path = req.path;
     if (!path.startsWith('/v1/')) return next();
@@ -51,6 +56,7 @@ export function controlPlane(store: Store, config: ServerConfig) {
           'UNKNOWN_OPERATION',
         );
       }
+      await hooks.beforeOperation?.(op, req, res);
       const handler = handlerFor(op.name);
       if (!handler) throw new NotImplementedError(`${op.name} is not implemented by this emulator yet`);
       const input = await readInput(op, req);

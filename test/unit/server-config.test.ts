@@ -19,6 +19,7 @@ describe('configuration', () => {
       tlsCaKey: undefined,
       uploadLimits: { maxFileBytes: 5 * 1024 ** 3, maxFieldBytes: 16 * 1024 ** 2, maxFields: 1000 },
       sweepIntervalMs: 3_600_000,
+      faults: { seed: 1, rules: [] },
     });
   });
 
