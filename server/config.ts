@@ -157,7 +157,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
   return {
     host,
     port,
-    faults: faultSettings(values.fault, env.FAULTS, values['fault-seed'] ?? env.FAULT_SEED),
     dataDir: values['data-dir'] ?? env.DATA_DIR ?? './data',
     // Empty means "derive from the address actually bound" (see main.ts), so --port 0 works.
     publicUrl,
@@ -174,5 +173,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
       maxFields: positiveInteger(values['max-form-fields'] ?? env.MAX_FORM_FIELDS ?? '1000', 'MAX_FORM_FIELDS'),
     },
     sweepIntervalMs: seconds(values['sweep-interval'] ?? env.SWEEP_INTERVAL ?? '3600', 'SWEEP_INTERVAL') * 1000,
+    faults: faultSettings(values.fault, env.FAULTS, values['fault-seed'] ?? env.FAULT_SEED),
   };
 }

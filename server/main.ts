@@ -88,6 +88,11 @@ async function serve(config: ServerConfig) {
   const final = { ...config, port, publicUrl: config.publicUrl || listening };
   const clientEnv = { proxyUrl: listening, bundleFile: tls.bundleFile };
   server.on('request', createApp(store, final, { localTls: { caPem: tls.ca.certPem, clientEnv } }));
+  if (config.faults.rules.length > 0)
+    console.log(
+      `fault injection on (seed ${config.faults.seed}): ${config.faults.rules.map((r) => r.spec).join('; ')}; ` +
+        `see ${listening}/_local/faults`,
+    );
   console.log(
     `codeartifact-local listening on ${listening} (data: ${config.dataDir}, public URL: ${final.publicUrl}` +
       `${httpsPort !== undefined ? `, HTTPS port: ${httpsPort}` : ''}, TLS bundle: ${tls.bundleFile}` +

@@ -2,9 +2,10 @@
 // start, the SDK's view of an injected error (its class, status, retryAfterSeconds from Retry-After), its
 // standard retries recovering (the server's counters show each retry), and two runs with the same seed failing
 // exactly the same requests (outcomes, counters and log lines), another seed failing others.
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Codeartifact, ServiceQuotaExceededException, ThrottlingException } from '@aws-sdk/client-codeartifact';
-import { startServer, type RunningServer } from '../support/server.js';
+import { MAIN, startServer, type RunningServer } from '../support/server.js';
 import { CREDENTIALS, REGION, expectError } from './helpers.js';
 
 const SEED = 1234;
@@ -69,8 +70,26 @@ afterAll(async () => {
   await server?.destroy();
 });
 
+describe('fault rules at start', () => {
+  it.each([
+    [['--fault', 'op=ListDomains,error=ThrottlingException,every=0'], {}, /^Invalid --fault 'op=ListDomains,error=ThrottlingException,every=0': every must be/],
+    [['--fault', 'route=GET /pypi/**,status=503', '--fault', 'op=Nope,latency=1'], {}, /^Invalid --fault 'op=Nope,latency=1': op: no control-plane operation matches 'Nope'/],
+    [[], { FAULTS: 'op=ListDomains,latency=1;route=GET /v1/domains,status=503' }, /^Invalid FAULTS: 'route=GET \/v1\/domains,status=503': route: control-plane requests/],
+    [[], { FAULT_SEED: 'seven' }, /^Invalid FAULT_SEED: seven/],
+  ])('a bad spec or seed (%j %j): one line on stderr, exit code 2, nothing served', (args, env, line) => {
+    const r = spawnSync(process.execPath, [MAIN, '--port', '0', ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, ...env } });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(line);
+    expect(r.stdout).not.toMatch(/listening/);
+  });
+});
+
 describe('fault injection with the JS SDK', () => {
-  it('the rules given with --fault and --fault-seed are in place at start', async () => {
+  it('the rules given with --fault and --fault-seed are in place at start, and said so in a line', async () => {
+    expect(server.output()).toContain(
+      `fault injection on (seed ${SEED}): op=ListDomains,error=ThrottlingException,retryAfter=2,every=2; see ${server.url}/_local/faults`,
+    );
     expect(await faults()).toEqual({
       seed: SEED,
       rules: [
