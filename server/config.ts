@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { REGION_PATTERN } from '../core/awsHosts.js';
 import { ENDPOINT_STYLES, type EndpointStyle } from '../core/context.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
 
 export interface ServerConfig {
   host: string;
@@ -24,6 +25,9 @@ export interface ServerConfig {
   uploadLimits: { maxFileBytes: number; maxFieldBytes: number; maxFields: number };
   /** How often leftovers (orphan blobs, staging files, stale claims) are swept, in ms; 0: only at start. */
   sweepIntervalMs: number;
+  logLevel: LogLevel;
+  /** /health reports degraded when the data dir's disk has less free space than this, in bytes (0: never). */
+  minFreeDiskBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -31,12 +35,14 @@ export class ConfigError extends Error {}
 const USAGE = `Usage: npm start -- [--host H] [--port P] [--data-dir DIR] [--public-url URL] [--account-id ID]
                     [--region R] [--auth on|off] [--endpoint-style path|aws] [--https-port N]
                     [--tls-ca-cert FILE --tls-ca-key FILE]
+                    [--max-upload-bytes N] [--max-form-bytes N] [--max-form-fields N] [--sweep-interval S]
+                    [--log-level silent|error|warn|info|debug]
+                    [--min-free-disk N]
        node dist/server/main.js env [--data-dir DIR] [--port P]   (shell lines for tools that hardcode AWS hosts)
        node dist/server/main.js fsck [--data-dir DIR] [--repair] [--verify-hashes] [--grace S]
-                    [--max-upload-bytes N] [--max-form-bytes N] [--max-form-fields N] [--sweep-interval S]
 Environment: HOST, PORT, DATA_DIR, PUBLIC_URL, ACCOUNT_ID, REGION, AUTH, ENDPOINT_STYLE, HTTPS_PORT,
-             TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL
-             (flags win).
+             TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL,
+             LOG_LEVEL, MIN_FREE_DISK (flags win).
 Sizes take a binary suffix: 16MiB, 5GiB (or K, M, G).`;
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
@@ -94,6 +100,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
         'max-form-bytes': { type: 'string' },
         'max-form-fields': { type: 'string' },
         'sweep-interval': { type: 'string' },
+        'log-level': { type: 'string' },
+        'min-free-disk': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -119,6 +127,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
   const tlsCaKey = values['tls-ca-key'] ?? env.TLS_CA_KEY ?? undefined;
   if (Boolean(tlsCaCert) !== Boolean(tlsCaKey))
     throw new ConfigError('--tls-ca-cert and --tls-ca-key go together: give both files or neither');
+  const logLevel = (values['log-level'] ?? env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not '${logLevel}'`);
+  const minFreeDisk = values['min-free-disk'] ?? env.MIN_FREE_DISK ?? '100MiB';
   return {
     host,
     port,
@@ -138,5 +150,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
       maxFields: positiveInteger(values['max-form-fields'] ?? env.MAX_FORM_FIELDS ?? '1000', 'MAX_FORM_FIELDS'),
     },
     sweepIntervalMs: seconds(values['sweep-interval'] ?? env.SWEEP_INTERVAL ?? '3600', 'SWEEP_INTERVAL') * 1000,
+    logLevel: logLevel as LogLevel,
+    minFreeDiskBytes: minFreeDisk.trim() === '0' ? 0 : parseSize(minFreeDisk, 'MIN_FREE_DISK'),
   };
 }

@@ -19,7 +19,15 @@ describe('configuration', () => {
       tlsCaKey: undefined,
       uploadLimits: { maxFileBytes: 5 * 1024 ** 3, maxFieldBytes: 16 * 1024 ** 2, maxFields: 1000 },
       sweepIntervalMs: 3_600_000,
+      logLevel: 'info',
+      minFreeDiskBytes: 100 * 1024 ** 2,
     });
+  });
+
+  it('takes the log level and the free-space floor', () => {
+    expect(loadConfig(['--log-level', 'DEBUG'], { MIN_FREE_DISK: '0' })).toMatchObject({ logLevel: 'debug', minFreeDiskBytes: 0 });
+    expect(loadConfig([], { LOG_LEVEL: 'silent', MIN_FREE_DISK: '1GiB' })).toMatchObject({ logLevel: 'silent', minFreeDiskBytes: 1024 ** 3 });
+    expect(() => loadConfig(['--log-level', 'verbose'], {})).toThrow(/silent, error, warn, info, debug/);
   });
 
   it('takes upload limits with binary suffixes, and refuses nonsense', () => {
