@@ -25,6 +25,11 @@ export interface ServerConfig {
   uploadLimits: { maxFileBytes: number; maxFieldBytes: number; maxFields: number };
   /** How often leftovers (orphan blobs, staging files, stale claims) are swept, in ms; 0: only at start. */
   sweepIntervalMs: number;
+  /** After SIGTERM/SIGINT, how long in-flight requests may take before their connections are cut, in ms. */
+  drainTimeoutMs: number;
+  /** A connection with no bytes either way for this long is closed, in ms (0: never). Replaces Node's
+   *  total-time requestTimeout, which cuts slow but progressing uploads. */
+  idleTimeoutMs: number;
   logLevel: LogLevel;
   /** /health reports degraded when the data dir's disk has less free space than this, in bytes (0: never). */
   minFreeDiskBytes: number;
@@ -36,13 +41,13 @@ const USAGE = `Usage: npm start -- [--host H] [--port P] [--data-dir DIR] [--pub
                     [--region R] [--auth on|off] [--endpoint-style path|aws] [--https-port N]
                     [--tls-ca-cert FILE --tls-ca-key FILE]
                     [--max-upload-bytes N] [--max-form-bytes N] [--max-form-fields N] [--sweep-interval S]
-                    [--log-level silent|error|warn|info|debug]
+                    [--drain-timeout S] [--idle-timeout S] [--log-level silent|error|warn|info|debug]
                     [--min-free-disk N]
        node dist/server/main.js env [--data-dir DIR] [--port P]   (shell lines for tools that hardcode AWS hosts)
        node dist/server/main.js fsck [--data-dir DIR] [--repair] [--verify-hashes] [--grace S]
 Environment: HOST, PORT, DATA_DIR, PUBLIC_URL, ACCOUNT_ID, REGION, AUTH, ENDPOINT_STYLE, HTTPS_PORT,
              TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL,
-             LOG_LEVEL, MIN_FREE_DISK (flags win).
+             DRAIN_TIMEOUT, IDLE_TIMEOUT, LOG_LEVEL, MIN_FREE_DISK (flags win).
 Sizes take a binary suffix: 16MiB, 5GiB (or K, M, G).`;
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
@@ -100,6 +105,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
         'max-form-bytes': { type: 'string' },
         'max-form-fields': { type: 'string' },
         'sweep-interval': { type: 'string' },
+        'drain-timeout': { type: 'string' },
+        'idle-timeout': { type: 'string' },
         'log-level': { type: 'string' },
         'min-free-disk': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -150,6 +157,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
       maxFields: positiveInteger(values['max-form-fields'] ?? env.MAX_FORM_FIELDS ?? '1000', 'MAX_FORM_FIELDS'),
     },
     sweepIntervalMs: seconds(values['sweep-interval'] ?? env.SWEEP_INTERVAL ?? '3600', 'SWEEP_INTERVAL') * 1000,
+    drainTimeoutMs: seconds(values['drain-timeout'] ?? env.DRAIN_TIMEOUT ?? '30', 'DRAIN_TIMEOUT') * 1000,
+    idleTimeoutMs: seconds(values['idle-timeout'] ?? env.IDLE_TIMEOUT ?? '60', 'IDLE_TIMEOUT') * 1000,
     logLevel: logLevel as LogLevel,
     minFreeDiskBytes: minFreeDisk.trim() === '0' ? 0 : parseSize(minFreeDisk, 'MIN_FREE_DISK'),
   };
