@@ -9,9 +9,13 @@ import { stdoutFaultLog, type FaultLog } from './faults/log.js';
 import { operationFaults, routeFaults } from './faults/middleware.js';
 import { faultRoutes } from './faults/routes.js';
 import { formatRoutes } from './formats/index.js';
+import { healthRoute } from './health.js';
+import { log } from './log.js';
 import { virtualHostRewrite } from './packageEndpoints.js';
 import { absoluteFormRequests, ownHostNames } from './proxy/absoluteForm.js';
 import { clientEnvRoutes, type ClientEnvironment } from './proxy/clientEnv.js';
+import { noteFailure, requestLog } from './requestLog.js';
+import { securityHeaders } from './securityHeaders.js';
 import { uiRoutes } from './ui/routes.js';
 
 export interface AppOptions {
@@ -19,6 +23,8 @@ export interface AppOptions {
   localTls?: { caPem: string; clientEnv: ClientEnvironment };
   /** Where injected faults are logged; default one JSON line on stdout. */
   faultLog?: FaultLog;
+  /** Why the server is shutting down, once it is (/health then answers 503 "stopping"). */
+  stopping?: () => string | undefined;
 }
 
 /**
@@ -28,9 +34,10 @@ export interface AppOptions {
 function unhandledError(err: unknown, req: Request, res: Response, _next: NextFunction) {
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   const clientError = err instanceof URIError || (typeof status === 'number' && status >= 400 && status < 500);
-  if (!clientError) console.error(`${req.method} ${req.path} failed:`, err);
+  if (!clientError) log.error({ err, method: req.method, path: req.path }, 'request failed');
   if (res.headersSent) return void res.destroy();
   const message = err instanceof URIError ? 'Bad request: malformed percent-encoding in the URL' : clientError ? 'Bad request' : 'Internal error';
+  noteFailure(res, clientError ? message : `${message}: ${(err as Error)?.message ?? err}`);
   res.status(clientError ? (err instanceof URIError ? 400 : status!) : 500).type('text/plain').send(`${message}\n`);
 }
 
@@ -43,22 +50,24 @@ export function createApp(store: Store, config: ServerConfig, options: AppOption
   app.set('strict routing', true);
   const faults = new FaultInjector(config.faults, options.faultLog ?? stdoutFaultLog);
 
-  // 1. Every response carries a request id, as AWS's do.
+  // 0. One log line per request, when its response is done (requestLog.ts).
+  app.use(requestLog());
+
+  // 1. Every response carries a request id, as AWS's do, and the security headers (securityHeaders.ts).
   app.use((_req: Request, res: Response, next: NextFunction) => {
     res.set('x-amzn-RequestId', newRequestId());
     next();
   });
+  app.use(securityHeaders);
 
   // 2. Requests sent to us as an HTTP proxy (`GET http://host/path`) continue as if sent to that host.
   //    (CONNECT tunnels to AWS's HTTPS hosts arrive decrypted, as ordinary requests; see proxy/connect.ts.)
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
   app.use(absoluteFormRequests(ownHostNames([config.host, publicHost])));
 
-  // 3. Liveness, what a user sets for tools that hardcode AWS's host names, and the fault rules
-  //    (/_local/faults). Faults never apply to these.
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  // 3. Health (200 ok, or 503 with the reasons), what a user sets for tools that hardcode AWS's host names,
+  //    and the fault rules (/_local/faults). Faults never apply to these.
+  app.get('/health', healthRoute(store, { minFreeDiskBytes: config.minFreeDiskBytes, stopping: options.stopping }));
   if (options.localTls) app.use(clientEnvRoutes(options.localTls.clientEnv, options.localTls.caPem));
   app.use(faultRoutes(faults));
 
@@ -78,7 +87,9 @@ export function createApp(store: Store, config: ServerConfig, options: AppOption
 
   // 7. Anything else, and any error no route answered: a line of text, never a stack trace.
   app.use((req: Request, res: Response) => {
-    res.status(404).type('text/plain').send(`Not found: ${req.method} ${req.path}\n`);
+    const message = `Not found: ${req.method} ${req.path}`;
+    noteFailure(res, message);
+    res.status(404).type('text/plain').send(`${message}\n`);
   });
   app.use(unhandledError);
   return app;

@@ -4,6 +4,7 @@ import { REGION_PATTERN } from '../core/awsHosts.js';
 import { ENDPOINT_STYLES, type EndpointStyle } from '../core/context.js';
 import { DEFAULT_FAULT_SEED, type FaultSettings } from './faults/injector.js';
 import { FaultSpecError, MAX_RULES, parseFaultList, parseFaultSpec } from './faults/rules.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
 
 export interface ServerConfig {
   host: string;
@@ -28,19 +29,30 @@ export interface ServerConfig {
   sweepIntervalMs: number;
   /** Fault injection (off: no rules): the rules given at start and the seed of their generators. */
   faults: FaultSettings;
+  /** After SIGTERM/SIGINT, how long in-flight requests may take before their connections are cut, in ms. */
+  drainTimeoutMs: number;
+  /** A connection with no bytes either way for this long is closed, in ms (0: never). Replaces Node's
+   *  total-time requestTimeout, which cuts slow but progressing uploads. */
+  idleTimeoutMs: number;
+  logLevel: LogLevel;
+  /** /health reports degraded when the data dir's disk has less free space than this, in bytes (0: never). */
+  minFreeDiskBytes: number;
 }
 
 export class ConfigError extends Error {}
 
 const USAGE = `Usage: npm start -- [--host H] [--port P] [--data-dir DIR] [--public-url URL] [--account-id ID]
                     [--region R] [--auth on|off] [--endpoint-style path|aws] [--https-port N]
-                    [--tls-ca-cert FILE --tls-ca-key FILE] [--fault SPEC]... [--fault-seed N]
+                    [--tls-ca-cert FILE --tls-ca-key FILE]
+                    [--max-upload-bytes N] [--max-form-bytes N] [--max-form-fields N] [--sweep-interval S]
+                    [--drain-timeout S] [--idle-timeout S] [--log-level silent|error|warn|info|debug]
+                    [--min-free-disk N] [--fault SPEC]... [--fault-seed N]
        node dist/server/main.js env [--data-dir DIR] [--port P]   (shell lines for tools that hardcode AWS hosts)
        node dist/server/main.js fsck [--data-dir DIR] [--repair] [--verify-hashes] [--grace S]
-                    [--max-upload-bytes N] [--max-form-bytes N] [--max-form-fields N] [--sweep-interval S]
 Environment: HOST, PORT, DATA_DIR, PUBLIC_URL, ACCOUNT_ID, REGION, AUTH, ENDPOINT_STYLE, HTTPS_PORT,
              TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL,
-             FAULTS (specs separated by ';'), FAULT_SEED (flags win).
+             DRAIN_TIMEOUT, IDLE_TIMEOUT, LOG_LEVEL, MIN_FREE_DISK, FAULTS (specs separated by ';'),
+             FAULT_SEED (flags win).
 Fault spec: op=NAME|route=METHOD PATH, error=CODE|status=N, [latency=MS] [retryAfter=S] [prob=P|every=N]
             [count=N] [seed=N], e.g. op=ListDomains,error=ThrottlingException,every=2
 Sizes take a binary suffix: 16MiB, 5GiB (or K, M, G).`;
@@ -129,6 +141,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
         'sweep-interval': { type: 'string' },
         fault: { type: 'string', multiple: true },
         'fault-seed': { type: 'string' },
+        'drain-timeout': { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'log-level': { type: 'string' },
+        'min-free-disk': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -154,6 +170,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
   const tlsCaKey = values['tls-ca-key'] ?? env.TLS_CA_KEY ?? undefined;
   if (Boolean(tlsCaCert) !== Boolean(tlsCaKey))
     throw new ConfigError('--tls-ca-cert and --tls-ca-key go together: give both files or neither');
+  const logLevel = (values['log-level'] ?? env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not '${logLevel}'`);
+  const minFreeDisk = values['min-free-disk'] ?? env.MIN_FREE_DISK ?? '100MiB';
   return {
     host,
     port,
@@ -174,5 +194,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     },
     sweepIntervalMs: seconds(values['sweep-interval'] ?? env.SWEEP_INTERVAL ?? '3600', 'SWEEP_INTERVAL') * 1000,
     faults: faultSettings(values.fault, env.FAULTS, values['fault-seed'] ?? env.FAULT_SEED),
+    drainTimeoutMs: seconds(values['drain-timeout'] ?? env.DRAIN_TIMEOUT ?? '30', 'DRAIN_TIMEOUT') * 1000,
+    idleTimeoutMs: seconds(values['idle-timeout'] ?? env.IDLE_TIMEOUT ?? '60', 'IDLE_TIMEOUT') * 1000,
+    logLevel: logLevel as LogLevel,
+    minFreeDiskBytes: minFreeDisk.trim() === '0' ? 0 : parseSize(minFreeDisk, 'MIN_FREE_DISK'),
   };
 }

@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 // CLI entry and composition root.
-//   npm start (node dist/server/main.js [flags])   opens DATA_DIR, listens, prints one ready line, and on
-//                                                  SIGTERM/SIGINT lets in-flight requests finish first
+//   npm start (node dist/server/main.js [flags])   opens DATA_DIR (refusing one it cannot write), listens,
+//                                                  prints one ready line, logs JSON lines, and on SIGTERM/SIGINT
+//                                                  drains (connections.ts), closes the store and exits 0
 //   node dist/server/main.js env [flags]            prints the shell lines for tools that hardcode AWS hosts
 //   node dist/server/main.js fsck [flags]           checks (and with --repair fixes) rows against blobs
-import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { fsck, formatFsckReport, fsckHasDamage } from '../core/maintenance/fsck.js';
 import { DEFAULT_SWEEP } from '../core/maintenance/sweep.js';
 import { openStore } from '../storage/open.js';
+import { StorageUnavailableError, type Store } from '../storage/ports.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
-import { connectTunnels } from './proxy/connect.js';
+import { manageConnections, SERVER_TIMEOUTS } from './connections.js';
+import { createLogger, log, setLogger } from './log.js';
+import { connectTunnels, refuse } from './proxy/connect.js';
 import { clientEnvScript } from './proxy/clientEnv.js';
 import { CertificateAuthorityError } from './tls/authority.js';
 import { openLocalTls, type LocalTls } from './tls/localTls.js';
@@ -53,7 +57,7 @@ async function printClientEnv(config: ServerConfig) {
  * --grace S: leftovers younger than S seconds are left alone (a server may be writing them); 0 when stopped.
  */
 async function runFsck(options: { dataDir: string; repair: boolean; verifyHashes: boolean; graceSeconds: number }) {
-  const store = openStore(options.dataDir);
+  const store = openStoreOrFail(options.dataDir);
   try {
     const report = await fsck(store, new Date(), {
       repair: options.repair,
@@ -68,11 +72,45 @@ async function runFsck(options: { dataDir: string; repair: boolean; verifyHashes
   }
 }
 
+/** The store, or one line saying why the data dir cannot be used (before anything listens). */
+function openStoreOrFail(dataDir: string): Store {
+  try {
+    return openStore(dataDir);
+  } catch (err) {
+    if (err instanceof StorageUnavailableError) return fail(`Cannot start: ${err.message}`);
+    return fail(`Cannot start: the store in ${dataDir} does not open: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * `npm start` runs the server through npm, which forwards SIGTERM and SIGINT (the start script execs node,
+ * so no shell sits in between) but cannot forward a SIGKILL: when npm dies, the server is re-parented.
+ * Under npm, notice that and shut down as on SIGTERM instead of living on, orphaned, holding the port.
+ * Run directly (a supervisor, Docker), the server never does this.
+ */
+function stopWithParent(stop: (reason: string) => void): void {
+  if (!process.env.npm_lifecycle_event) return;
+  const parent = process.ppid;
+  if (parent <= 1) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop(`parent process ${parent} (npm) exited`);
+  }, 500);
+  timer.unref();
+}
+
 async function serve(config: ServerConfig) {
-  const store = openStore(config.dataDir);
+  setLogger(createLogger(config.logLevel));
+  const store = openStoreOrFail(config.dataDir);
   const tls = await openTls(config);
-  const server = createServer();
-  server.on('connect', connectTunnels(server, tls.certificates));
+  const server = createServer(SERVER_TIMEOUTS);
+  const connections = manageConnections(server, { idleTimeoutMs: config.idleTimeoutMs, drainTimeoutMs: config.drainTimeoutMs });
+  const tunnels = connectTunnels(server, tls.certificates);
+  server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (connections.stopping()) return refuse(socket, 503, 'CONNECT refused: the server is shutting down');
+    tunnels(req, socket, head);
+  });
   const port = await listen(server, config.port, config.host, 'HTTP');
 
   // The optional direct TLS port: raw connections are terminated like CONNECT tunnels, into the same server.
@@ -81,13 +119,14 @@ async function serve(config: ServerConfig) {
   if (config.httpsPort !== undefined) {
     const fallback = await tls.certificates.contextFor(config.region); // for clients that send no server name
     httpsServer = createTcpServer({ pauseOnConnect: true }, (raw) => terminateTls(server, tls.certificates, raw, fallback));
+    connections.alsoFor(httpsServer);
     httpsPort = await listen(httpsServer, config.httpsPort, config.host, 'HTTPS');
   }
 
   const listening = `http://${urlHost(config.host)}:${port}`;
   const final = { ...config, port, publicUrl: config.publicUrl || listening };
   const clientEnv = { proxyUrl: listening, bundleFile: tls.bundleFile };
-  server.on('request', createApp(store, final, { localTls: { caPem: tls.ca.certPem, clientEnv } }));
+  server.on('request', createApp(store, final, { localTls: { caPem: tls.ca.certPem, clientEnv }, stopping: connections.stopping }));
   if (config.faults.rules.length > 0)
     console.log(
       `fault injection on (seed ${config.faults.seed}): ${config.faults.rules.map((r) => r.spec).join('; ')}; ` +
@@ -99,27 +138,35 @@ async function serve(config: ServerConfig) {
       `${tls.ca.created ? ', new local CA' : ''}); for AWS host names: eval "$(curl -s ${listening}/_local/env)"`,
   );
 
-  const stopSweeper = startSweeper(store, config.sweepIntervalMs, (line) => console.log(line));
+  log.info(
+    { url: listening, publicUrl: final.publicUrl, dataDir: config.dataDir, httpsPort, logLevel: config.logLevel },
+    'listening',
+  );
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: finishing in-flight requests`);
-    httpsServer?.close();
-    server.close(() => {
-      void stopSweeper()
-        .then(() => store.close())
-        .finally(() => process.exit(0));
-    });
-    server.closeIdleConnections();
-    // A client holding a connection open must not keep us alive forever.
-    setTimeout(() => {
-      server.closeAllConnections();
-    }, 10_000).unref();
+  const stopSweeper = startSweeper(store, config.sweepIntervalMs, (line) => log.info(line));
+
+  let firstSignalAt = 0;
+  const stop = (reason: string) => {
+    if (connections.stopping()) {
+      // A second signal cuts the drain short; not one in the same breath (Ctrl-C reaches node and npm, and
+      // npm forwards it again).
+      if (Date.now() - firstSignalAt > 1000) log.warn({ reason, cut: connections.cutAll() }, 'stopping now: connections cut');
+      return;
+    }
+    firstSignalAt = Date.now();
+    void connections
+      .drain(reason)
+      .then(() => stopSweeper())
+      .then(() => store.close())
+      .then(
+        () => log.info('stopped'),
+        (err: Error) => log.error({ err }, 'error while stopping'),
+      )
+      .finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  stopWithParent(stop);
 }
 
 /** `fsck [--data-dir D] [--repair] [--verify-hashes] [--grace S]`. */

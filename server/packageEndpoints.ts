@@ -9,6 +9,7 @@ import { checkAuthorizationToken } from '../core/registry/tokens.js';
 import type { DomainRecord, RepositoryRecord, Store } from '../storage/ports.js';
 import type { ServerConfig } from './config.js';
 import { requestContext } from './context.js';
+import { noteFailure } from './requestLog.js';
 
 const VIRTUAL_HOST = /^([a-z][a-z0-9-]{0,48}[a-z0-9])-(\d{12})\.d\.codeartifact\.[a-z0-9-]+\./i;
 
@@ -16,7 +17,7 @@ const VIRTUAL_HOST = /^([a-z][a-z0-9-]{0,48}[a-z0-9])-(\d{12})\.d\.codeartifact\
 const arrivedVirtual = new WeakSet<Request>();
 
 /** Rewrites virtual-host requests to the path-style form, so one set of routes serves both. */
-export function virtualHostRewrite(req: Request, _res: Response, next: NextFunction) {
+export function virtualHostRewrite(req: Request, res: Response, next: NextFunction) {
   const host = req.get('host') ?? '';
   const m = VIRTUAL_HOST.exec(host);
   if (m) {
@@ -26,6 +27,7 @@ export function virtualHostRewrite(req: Request, _res: Response, next: NextFunct
       segments.splice(2, 0, 'd', `${m[1]!.toLowerCase()}-${m[2]}`);
       req.url = segments.join('/');
       arrivedVirtual.add(req);
+      res.locals.virtualHost = host;
     }
   }
   next();
@@ -50,9 +52,11 @@ export const endpointOf = (res: Response) => res.locals.endpoint as PackageEndpo
 
 /**
  * The one way package endpoints answer an error: a status and a line of text that pip, twine and npm
- * print. Header values never carry anything decoded from the URL unescaped.
+ * print. Header values never carry anything decoded from the URL unescaped. The message is also the
+ * reason on the request's log line.
  */
 export function sendEndpointError(res: Response, status: number, message: string, headers: Record<string, string> = {}) {
+  noteFailure(res, message);
   res.status(status).set(headers).type('text/plain').send(`${message}\n`);
 }
 

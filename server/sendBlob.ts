@@ -6,6 +6,8 @@ import type { Request, Response } from 'express';
 import parseRange from 'range-parser';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore, ByteRange } from '../storage/ports.js';
+import { log } from './log.js';
+import { noteFailure } from './requestLog.js';
 
 export interface BlobResponse {
   sha256: string;
@@ -47,7 +49,8 @@ export async function sendBlob(req: Request, res: Response, blobs: BlobStore, bl
     await pipeline(stream, res);
   } catch (err) {
     if (!res.headersSent) {
-      console.error(`cannot read blob ${blob.sha256}:`, (err as Error).message);
+      log.error({ sha256: blob.sha256, err: (err as Error).message }, 'cannot read a stored blob');
+      noteFailure(res, `cannot read blob ${blob.sha256}: ${(err as Error).message}`);
       for (const h of ['Content-Length', 'Content-Range', 'ETag', 'Accept-Ranges']) res.removeHeader(h);
       res.status(500).type('text/plain').send('Could not read the stored file\n');
     } else res.destroy();

@@ -1,6 +1,6 @@
 // pug templates from views/, compiled on first use and kept: start-up pays neither for loading pug nor
 // for compiling. Names are paths under views/ without the extension, e.g. 'pypi/project'.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,14 +12,24 @@ const viewsDirs = [path.resolve(here, '..', '..', 'views'), path.resolve(here, '
 export type Template = (locals: Record<string, unknown>) => string;
 const templates = new Map<string, Template>();
 
+function viewPath(file: string): string {
+  const found = viewsDirs.map((dir) => path.join(dir, file)).find((f) => existsSync(f));
+  if (!found) throw new Error(`view not found: ${file}`);
+  return found;
+}
+
 export function view(name: string): Template {
   let t = templates.get(name);
   if (!t) {
-    const file = viewsDirs.map((dir) => path.join(dir, `${name}.pug`)).find((f) => existsSync(f));
-    if (!file) throw new Error(`view not found: ${name}.pug`);
+    const file = viewPath(`${name}.pug`);
     const pug = createRequire(import.meta.url)('pug') as typeof import('pug');
     t = pug.compileFile(file);
     templates.set(name, t);
   }
   return t;
+}
+
+/** A static file kept beside the templates (the UI's stylesheet), read once. */
+export function viewAsset(file: string): Buffer {
+  return readFileSync(viewPath(file));
 }

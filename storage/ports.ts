@@ -18,6 +18,16 @@ export type Restriction = 'ALLOW' | 'BLOCK';
 /** A create would duplicate a unique key (a domain name, a repository name, a version, an asset name). */
 export class AlreadyExistsError extends Error {}
 
+/** A store cannot be opened where it was asked to (a data dir that cannot be created or written): one sentence. */
+export class StorageUnavailableError extends Error {}
+
+/** What a store finds when it checks itself: each problem one sentence an operator can act on. */
+export interface HealthReport {
+  problems: string[];
+  /** Bytes free where new data is written, when the backend can tell (a local disk). */
+  freeBytes?: number;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Records
 
@@ -342,6 +352,8 @@ export interface Store extends StoreReads {
    * rejects. Keep network and disk work out of it: it holds the store's write lock while it runs.
    */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Whether the database answers (cheap: meant to be called every few seconds). */
+  health(): Promise<HealthReport>;
   close(): Promise<void>;
 }
 
@@ -414,4 +426,6 @@ export interface BlobStore {
   removeTemporary(name: string): Promise<void>;
   /** Moves bytes that do not match their address aside (fsck --repair); they are no longer served. */
   quarantine(sha256: string): Promise<void>;
+  /** Whether new bytes can be written (a probe write, not a scan) and how much room is left. */
+  health(): Promise<HealthReport>;
 }

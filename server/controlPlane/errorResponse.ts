@@ -2,6 +2,8 @@
 // and a JSON body of `message` plus the modeled members.
 import type { Response } from 'express';
 import { CodeArtifactError, InternalServerError, ValidationError } from '../../core/errors.js';
+import { log } from '../log.js';
+import { noteFailure } from '../requestLog.js';
 import type { OperationSpec } from './operationSpec.js';
 import { toWire } from './serialize.js';
 
@@ -18,9 +20,10 @@ export function sendError(res: Response, op: OperationSpec | undefined, error: u
   let err: CodeArtifactError;
   if (error instanceof CodeArtifactError) err = declared(op, error);
   else {
-    console.error(`${op?.name ?? 'request'} failed:`, error);
+    log.error({ err: error, operation: op?.name }, 'operation failed');
     err = new InternalServerError('An internal error occurred');
   }
+  noteFailure(res, error instanceof CodeArtifactError ? err.message : `${(error as Error)?.message ?? error}`, err.code);
   if (res.headersSent) {
     res.destroy();
     return;

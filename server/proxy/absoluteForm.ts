@@ -5,6 +5,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isIP } from 'node:net';
 import { parseAwsHost } from '../../core/awsHosts.js';
+import { noteFailure } from '../requestLog.js';
 import { SERVED_HOSTS } from './connect.js';
 
 const ABSOLUTE = /^(https?):\/\/([^/?#]*)/i;
@@ -29,10 +30,12 @@ export function absoluteFormRequests(own: Set<string>) {
     const authority = m[2]!.replace(/^.*@/, ''); // user:password@ is not part of the host
     const hostname = authority.replace(/:\d*$/, '');
     if (!hostname) {
+      noteFailure(res, 'an absolute URL without a host');
       res.status(400).type('text/plain').send('Bad request: an absolute URL without a host\n');
       return;
     }
     if (!servesHost(hostname, own)) {
+      noteFailure(res, `proxy request for ${hostname.slice(0, 255)} refused`);
       res
         .status(403)
         .type('text/plain')

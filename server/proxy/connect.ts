@@ -4,7 +4,9 @@
 // is terminated here and nothing is ever dialled out, whatever the target.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { parseAwsHost } from '../../core/awsHosts.js';
+import { log } from '../log.js';
 import type { ServerCertificates } from '../tls/serverCertificates.js';
 import { terminateTls } from '../tls/terminate.js';
 
@@ -29,22 +31,37 @@ export function refusal(target: string): string | undefined {
   return undefined;
 }
 
-function refuse(socket: Socket, status: 400 | 403 | 500, reason: string) {
+const STATUS_TEXT = { 400: 'Bad Request', 403: 'Forbidden', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+
+/** Answers a CONNECT with an error and closes the connection (the headers every response carries included). */
+export function refuse(socket: Socket, status: keyof typeof STATUS_TEXT, reason: string) {
   const body = `${reason}\n`;
-  const text = status === 403 ? 'Forbidden' : status === 400 ? 'Bad Request' : 'Internal Server Error';
   socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `X-Content-Type-Options: nosniff\r\nContent-Security-Policy: default-src 'none'\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/** The CONNECT's line in the request log (the requests inside a tunnel get their own). */
+function logConnect(target: string, status: number, started: number, reason?: string) {
+  const line = { method: 'CONNECT', path: target.slice(0, 300), status, ms: Math.round((performance.now() - started) * 10) / 10 };
+  if (status === 200) log.info(line, 'request');
+  else if (status >= 500) log.error({ ...line, reason }, 'request');
+  else log.warn({ ...line, reason }, 'request');
 }
 
 /** The 'connect' listener for `httpServer`. */
 export function connectTunnels(httpServer: Server, certificates: ServerCertificates) {
   return (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const started = performance.now();
     socket.on('error', () => socket.destroy());
     const target = req.url ?? '';
     const reason = refusal(target);
-    if (reason) return refuse(socket, 403, `CONNECT refused: ${reason}`);
+    if (reason) {
+      logConnect(target, 403, started, reason);
+      return refuse(socket, 403, `CONNECT refused: ${reason}`);
+    }
     const region = parseAwsHost(parseAuthority(target)!.hostname)!.region;
     socket.pause();
     certificates.contextFor(region).then(
@@ -53,10 +70,11 @@ export function connectTunnels(httpServer: Server, certificates: ServerCertifica
         // A client may send its first TLS bytes with the CONNECT itself; they belong to the tunnel.
         if (head.length) socket.unshift(head);
         socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        logConnect(target, 200, started);
         terminateTls(httpServer, certificates, socket, context);
       },
       (err: Error) => {
-        console.error(`cannot make the TLS certificate for ${region}: ${err.message}`);
+        logConnect(target, 500, started, `cannot make the TLS certificate for ${region}: ${err.message}`);
         refuse(socket, 500, `CONNECT failed: no certificate for ${region}`);
       },
     );

@@ -10,8 +10,12 @@ import { describeRepository, listRepositoriesInDomain } from '../../core/registr
 import { listPackageVersions } from '../../core/registry/versions.js';
 import type { Store } from '../../storage/ports.js';
 import type { ServerConfig } from '../config.js';
+import { createHash } from 'node:crypto';
 import { requestContext } from '../context.js';
-import { view } from '../views.js';
+import { uiContentSecurityPolicy } from '../securityHeaders.js';
+import { noteFailure } from '../requestLog.js';
+import { sendBytes } from '../sendBytes.js';
+import { view, viewAsset } from '../views.js';
 
 function render(res: Response, name: string, locals: Record<string, unknown>) {
   res.type('text/html; charset=utf-8').send(view(`ui/${name}`)(locals));
@@ -22,6 +26,16 @@ const PAGE = 1000;
 
 export function uiRoutes(store: Store, config: ServerConfig): Router {
   const router = Router();
+  // The pages' only stylesheet, so their CSP needs no 'unsafe-inline'. Read on first request.
+  let stylesheet: { body: Buffer; etag: string } | undefined;
+  router.get('/ui/style.css', (req, res) => {
+    if (!stylesheet) {
+      const body = viewAsset('ui/style.css');
+      stylesheet = { body, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"` };
+    }
+    res.set('Cache-Control', 'public, max-age=300');
+    sendBytes(req, res, stylesheet.body, stylesheet.etag, 'text/css; charset=utf-8');
+  });
   const ctxOf = (req: Request, res: Response) => requestContext(req, res, config);
   const guard =
     (fn: (req: Request, res: Response) => Promise<void>) =>
@@ -30,12 +44,14 @@ export function uiRoutes(store: Store, config: ServerConfig): Router {
         await fn(req, res);
       } catch (err) {
         if (!(err instanceof CodeArtifactError)) throw err;
+        noteFailure(res, err.message, err.code);
         res.status(err.status === 404 ? 404 : 400).type('text/plain').send(`${err.message}\n`);
       }
     };
 
   router.get(
     '/',
+    uiContentSecurityPolicy,
     guard(async (req, res) => {
       const ctx = ctxOf(req, res);
       const summaries = (await listDomains(store, ctx, { maxResults: PAGE })).domains ?? [];
@@ -61,6 +77,7 @@ export function uiRoutes(store: Store, config: ServerConfig): Router {
 
   router.get(
     '/ui/:domain/:repository',
+    uiContentSecurityPolicy,
     guard(async (req, res) => {
       const ctx = ctxOf(req, res);
       const ref = { domain: req.params.domain as string, repository: req.params.repository as string };
@@ -81,6 +98,7 @@ export function uiRoutes(store: Store, config: ServerConfig): Router {
 
   router.get(
     '/ui/:domain/:repository/:format/:package',
+    uiContentSecurityPolicy,
     guard(async (req, res) => {
       const ctx = ctxOf(req, res);
       const namespace = typeof req.query.namespace === 'string' ? req.query.namespace : undefined;

@@ -4,8 +4,8 @@
 // `reclaim`, which takes them out of their address first and re-checks their references after, putting them
 // back if a writer claimed them meanwhile. Nothing here deletes at start-up: another process may be writing.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { access, mkdir, open, opendir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { access, mkdir, open, opendir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,10 +13,12 @@ import {
   BlobTooLargeError,
   type BlobDigests,
   type BlobStore,
+  type HealthReport,
   type PendingBlob,
   type StoredBlob,
   type TemporaryFile,
 } from '../ports.js';
+import { ensureWritableDir, probeWritable } from '../localDirs.js';
 
 /** The local folder's own view: where a blob's file is (for tests and tools). */
 export interface LocalBlobStore extends BlobStore {
@@ -51,8 +53,9 @@ export function openLocalBlobStore(root: string): LocalBlobStore {
   const blobsDir = path.join(root, 'blobs');
   const tmpDir = path.join(root, 'tmp');
   const quarantineDir = path.join(root, 'quarantine');
-  mkdirSync(blobsDir, { recursive: true });
-  mkdirSync(tmpDir, { recursive: true });
+  // Refuses to open (one sentence) rather than answer every write with an error later.
+  ensureWritableDir(blobsDir, 'blob folder');
+  ensureWritableDir(tmpDir, 'staging folder');
 
   const pathOf = (sha256: string) => {
     if (!SHA256.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
@@ -216,9 +219,27 @@ export function openLocalBlobStore(root: string): LocalBlobStore {
     return { restored, deleted };
   }
 
+  /** A probe write in blobs/ and in tmp/ (every put goes through both), and the disk's free space. */
+  async function health(): Promise<HealthReport> {
+    const problems: string[] = [];
+    for (const [label, dir] of [['blobs/', blobsDir], ['tmp/', tmpDir]] as const) {
+      const reason = await probeWritable(dir);
+      if (reason) problems.push(`${label} is not writable (${reason}): uploads and publishes fail`);
+    }
+    let freeBytes: number | undefined;
+    try {
+      const fs = await statfs(root);
+      freeBytes = fs.bavail * fs.bsize;
+    } catch {
+      // not every platform answers; the probes above are what matters
+    }
+    return { problems, freeBytes };
+  }
+
   async function* temporaryFiles(): AsyncIterable<TemporaryFile> {
     for (const name of await readdir(tmpDir)) {
-      if (RECLAIM_ASIDE.test(name)) continue;
+      // Dot files are health probes (see health below), there for a moment and removed by their writer.
+      if (RECLAIM_ASIDE.test(name) || name.startsWith('.')) continue;
       try {
         const st = await stat(path.join(tmpDir, name));
         if (st.isFile()) yield { name, size: st.size, modifiedAt: st.mtimeMs };
@@ -246,5 +267,6 @@ export function openLocalBlobStore(root: string): LocalBlobStore {
       await mkdir(quarantineDir, { recursive: true });
       await rename(pathOf(sha256), path.join(quarantineDir, `${sha256}-${Date.now()}`));
     },
+    health,
   };
 }

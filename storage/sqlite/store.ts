@@ -70,6 +70,15 @@ export function openSqliteStore(file: string, blobs: BlobStore): Store {
       queue = next.catch(() => undefined);
       return next;
     },
+    async health() {
+      try {
+        // Reads the file's header page: a database that was deleted, locked out or corrupted answers with an error.
+        reader.pragma('user_version', { simple: true });
+        return { problems: [] };
+      } catch (err) {
+        return { problems: [`the database does not answer: ${(err as Error).message}`] };
+      }
+    },
     async close() {
       await queue;
       reader.close();

@@ -22,6 +22,8 @@ export interface RunningServer {
   destroy(): Promise<void>;
   /** Everything the process printed so far. */
   output(): string;
+  /** The running process (a new one after restart). */
+  process(): ChildProcess;
 }
 
 export interface ServerOptions {
@@ -40,10 +42,15 @@ async function launch(dataDir: string, port: number, options: ServerOptions, log
   );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 15 s:\n${log.join('')}`)), 15_000);
+    // Only the output since launch is searched, and only until the ready line: the request log follows it.
+    const from = log.length;
+    let ready = false;
     const onData = (chunk: Buffer) => {
       log.push(chunk.toString());
-      const m = READY.exec(log.join(''));
+      if (ready) return;
+      const m = READY.exec(log.slice(from).join(''));
       if (m) {
+        ready = true;
         clearTimeout(timer);
         resolve(m[1]!.replace(/\/$/, ''));
       }
@@ -89,6 +96,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       rmSync(dataDir, { recursive: true, force: true });
     },
     output: () => log.join(''),
+    process: () => child,
   };
   return server;
 }

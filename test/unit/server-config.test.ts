@@ -20,7 +20,25 @@ describe('configuration', () => {
       uploadLimits: { maxFileBytes: 5 * 1024 ** 3, maxFieldBytes: 16 * 1024 ** 2, maxFields: 1000 },
       sweepIntervalMs: 3_600_000,
       faults: { seed: 1, rules: [] },
+      drainTimeoutMs: 30_000,
+      idleTimeoutMs: 60_000,
+      logLevel: 'info',
+      minFreeDiskBytes: 100 * 1024 ** 2,
     });
+  });
+
+  it('takes the drain and idle timeouts, the log level and the free-space floor', () => {
+    expect(
+      loadConfig(['--drain-timeout', '5', '--idle-timeout', '0', '--log-level', 'DEBUG'], { MIN_FREE_DISK: '0' }),
+    ).toMatchObject({ drainTimeoutMs: 5000, idleTimeoutMs: 0, logLevel: 'debug', minFreeDiskBytes: 0 });
+    expect(loadConfig([], { DRAIN_TIMEOUT: '2', LOG_LEVEL: 'silent', MIN_FREE_DISK: '1GiB' })).toMatchObject({
+      drainTimeoutMs: 2000,
+      logLevel: 'silent',
+      minFreeDiskBytes: 1024 ** 3,
+    });
+    expect(() => loadConfig(['--log-level', 'verbose'], {})).toThrow(/silent, error, warn, info, debug/);
+    expect(() => loadConfig(['--drain-timeout', '1.5'], {})).toThrow(/Invalid DRAIN_TIMEOUT/);
+    expect(() => loadConfig(['--idle-timeout=-1'], {})).toThrow(/Invalid IDLE_TIMEOUT/);
   });
 
   it('takes upload limits with binary suffixes, and refuses nonsense', () => {

@@ -7,6 +7,7 @@ import { normalizeProjectName } from '../../../core/formats/pypi/names.js';
 import { findServedFile, resolvePackage, type PackageView, type ServedFile } from '../../../core/readPath/packageView.js';
 import { retainVersion } from '../../../core/readPath/retention.js';
 import type { Store } from '../../../storage/ports.js';
+import { log } from '../../log.js';
 import { endpointOf, sendEndpointError } from '../../packageEndpoints.js';
 import { sendBlob } from '../../sendBlob.js';
 import { sendBytes } from '../../sendBytes.js';
@@ -36,7 +37,7 @@ export function fileHandlers(store: Store) {
     if (req.method === 'GET')
       await retainVersion(store, endpointOf(res).ctx, hit.view, hit.found).catch((err: Error) =>
         // The client still gets its file; the copy is made on a later fetch.
-        console.error(`could not retain ${filename} in ${hit.view.repository.name}: ${err.message}`),
+        log.warn({ filename, repository: hit.view.repository.name, err: err.message }, 'could not retain a file fetched from upstream'),
       );
     const file = hit.found.file;
     await sendBlob(req, res, store.blobs, {

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { CodeArtifactError, ConflictError, ValidationError } from '../../../core/errors.js';
 import { formField, publishDistribution } from '../../../core/formats/pypi/publish.js';
 import type { Store } from '../../../storage/ports.js';
+import { log } from '../../log.js';
 import { endpointOf, sendEndpointError } from '../../packageEndpoints.js';
 import { readUploadForm, UploadError, type UploadForm, type UploadLimits } from './uploadForm.js';
 
@@ -51,7 +52,7 @@ export function uploadHandler(store: Store, limits: UploadLimits) {
       await form?.file?.blob.discard();
       const answer = statusOf(err, form?.file?.filename);
       if (answer) return reject(res, answer.status, answer.message);
-      console.error('upload failed:', err);
+      log.error({ err, repository: repository.name }, 'upload failed');
       reject(res, 500, 'Internal error while storing the upload');
     }
   };
