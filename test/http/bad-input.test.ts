@@ -1,0 +1,169 @@
+// Regression tests for the 5xx and lenient answers a user found with bad input (issue 8), in-process: each case
+// failed (500, or a wrong 2xx, or an unclear message) before its fix. After every refusal the store is as it
+// was: the control plane's listings, blobs/ and tmp/.
+//
+// Needs: python3 (test/support/archives.ts writes the wheels and sdists).
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config.js';
+import { openStore } from '../../storage/open.js';
+import { MissingReferenceError, type Store } from '../../storage/ports.js';
+import { listFiles } from '../support/files.js';
+
+const OWNER = '000000000000';
+const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+const auth = (t: string) => `Basic ${Buffer.from(`aws:${t}`).toString('base64')}`;
+
+let dir: string;
+let store: Store;
+let app: ReturnType<typeof createApp>;
+let server: http.Server;
+let base: string;
+let token: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'ca-bad-input-'));
+  store = openStore(dir);
+  app = createApp(store, { ...loadConfig([], {}), publicUrl: 'http://127.0.0.1:1' });
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await request(app).post('/v1/domain?domain=dom').expect(200);
+  await request(app).post('/v1/repository?domain=dom&repository=repo').expect(200);
+  token = (await request(app).post('/v1/authorization-token?domain=dom').expect(200)).body.authorizationToken;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tmpFiles = () => readdirSync(path.join(dir, 'tmp'));
+
+/** What a refusal must leave as it was: every repository's packages and versions, and the files on disk. */
+async function snapshot() {
+  const repos = (await request(app).post('/v1/repositories').expect(200)).body.repositories as { name: string }[];
+  const packages: string[] = [];
+  for (const r of repos) {
+    const list = await request(app).post(`/v1/packages?domain=dom&repository=${r.name}`).expect(200);
+    for (const p of list.body.packages as { format: string; namespace?: string; package: string }[]) {
+      const ns = p.namespace ? `&namespace=${encodeURIComponent(p.namespace)}` : '';
+      const versions = await request(app)
+        .post(`/v1/package/versions?domain=dom&repository=${r.name}&format=${p.format}${ns}&package=${encodeURIComponent(p.package)}`)
+        .expect(200);
+      packages.push(`${r.name} ${p.format} ${p.namespace ?? ''} ${p.package}: ${JSON.stringify(versions.body.versions)}`);
+    }
+  }
+  return { repos: repos.map((r) => r.name).sort(), packages, blobs: listFiles(path.join(dir, 'blobs')), tmp: tmpFiles() };
+}
+
+/** Polls until `check` holds (the server reached a point of a request), failing after `ms`. */
+async function until(check: () => boolean, what: string, ms = 5_000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Sends `body` in two parts: up to `split`, then (after `between` ran) the rest. Resolves with the status, the
+ * headers and the text of the answer.
+ */
+function sendInTwoParts(
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  split: number,
+  between: () => Promise<void>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) }, agent: false });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.write(body.subarray(0, split));
+    between().then(
+      () => req.end(body.subarray(split)),
+      (err) => {
+        req.destroy();
+        reject(err);
+      },
+    );
+  });
+}
+
+describe('the repository deleted while a write is under way is a 404, never a 500', () => {
+  it('PublishPackageVersion whose repository is deleted mid-body: 404 ResourceNotFoundException, nothing stored', async () => {
+    await request(app).post('/v1/repository?domain=dom&repository=doomed').expect(200);
+    const content = Buffer.alloc(256 * 1024, 'x');
+    const res = await sendInTwoParts(
+      `${base}/v1/package/version/publish?domain=dom&repository=doomed&format=generic&namespace=ns&package=p&version=1.0&asset=a.bin`,
+      { 'x-amz-content-sha256': sha256(content), 'Content-Type': 'application/octet-stream' },
+      content,
+      content.length / 2,
+      async () => {
+        await until(() => tmpFiles().length > 0, 'the asset to be streaming into tmp/');
+        await request(app).delete('/v1/repository?domain=dom&repository=doomed').expect(200);
+      },
+    );
+    expect(res.status, res.text).toBe(404);
+    expect(res.headers['x-amzn-errortype']).toBe('ResourceNotFoundException');
+    expect(JSON.parse(res.text)).toMatchObject({ resourceType: 'repository', resourceId: 'doomed' });
+    expect(await snapshot()).toEqual({ repos: ['repo'], packages: [], blobs: [], tmp: [] });
+  });
+
+  it('a PyPI upload whose repository is deleted mid-body: 404 naming the repository, nothing stored', async () => {
+    const { writeSdist } = await import('../support/archives.js');
+    await request(app).post('/v1/repository?domain=dom&repository=doomed').expect(200);
+    const file = path.join(dir, 'race.tar.gz');
+    writeSdist(file, 'race_pkg', '1.0', 'Metadata-Version: 2.1\nName: race-pkg\nVersion: 1.0\n');
+    const bytes = (await import('node:fs')).readFileSync(file);
+    const boundary = 'raceboundary1234';
+    const field = (name: string, value: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const body = Buffer.concat([
+      Buffer.from(field(':action', 'file_upload') + field('protocol_version', '1') + field('name', 'race-pkg') + field('version', '1.0')),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="race_pkg-1.0.tar.gz"\r\n\r\n`),
+      bytes,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const res = await sendInTwoParts(
+      `${base}/pypi/d/dom-${OWNER}/doomed/`,
+      { Authorization: auth(token), 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+      body,
+      body.length - 20,
+      async () => {
+        await until(() => tmpFiles().length > 0, 'the file part to be streaming into tmp/');
+        await request(app).delete('/v1/repository?domain=dom&repository=doomed').expect(200);
+      },
+    );
+    expect(res.status, res.text).toBe(404);
+    expect(res.text).toMatch(/^Repository not found: doomed/);
+    expect(await snapshot()).toEqual({ repos: ['repo'], packages: [], blobs: [], tmp: [] });
+  });
+});
+
+describe('the storage port', () => {
+  it('fails a write that refers to a deleted record with MissingReferenceError, not the driver\'s error', async () => {
+    await request(app).post('/v1/repository?domain=dom&repository=gone').expect(200);
+    const domain = (await store.domains.find(OWNER, 'dom'))!;
+    const gone = (await store.repositories.find(domain.id, 'gone'))!;
+    await request(app).delete('/v1/repository?domain=dom&repository=gone').expect(200);
+    const write = store.transaction((tx) =>
+      tx.packages.findOrCreate({ repositoryId: gone.id, format: 'generic', namespace: 'ns', normalizedName: 'p', name: 'p', publish: 'ALLOW', upstream: 'BLOCK' }),
+    );
+    await expect(write).rejects.toBeInstanceOf(MissingReferenceError);
+  });
+});
