@@ -167,3 +167,51 @@ describe('the storage port', () => {
     await expect(write).rejects.toBeInstanceOf(MissingReferenceError);
   });
 });
+
+describe('names a client chose never go into a header raw', () => {
+  it('GetPackageVersionAsset of names outside Latin-1: 200, X-AssetName / X-PackageVersion percent-encoded UTF-8', async () => {
+    const asset = 'données-日本 v2.txt';
+    const version = '1.0-ü';
+    const content = Buffer.from('unicode names');
+    const q = `domain=dom&repository=repo&format=generic&namespace=ns&package=names&version=${encodeURIComponent(version)}&asset=${encodeURIComponent(asset)}`;
+    await request(app)
+      .post(`/v1/package/version/publish?${q}`)
+      .set('x-amz-content-sha256', sha256(content))
+      .set('Content-Type', 'application/octet-stream')
+      .send(content)
+      .expect(200);
+    const res = await request(app).get(`/v1/package/version/asset?${q}`).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(res.status, String(res.body)).toBe(200);
+    expect(Buffer.compare(res.body as Buffer, content)).toBe(0);
+    expect(res.headers['x-assetname']).toBe('donn%C3%A9es-%E6%97%A5%E6%9C%AC v2.txt');
+    expect(decodeURIComponent(res.headers['x-assetname']!)).toBe(asset);
+    expect(decodeURIComponent(res.headers['x-packageversion']!)).toBe(version);
+    // Plain ASCII names are sent as they are.
+    expect(res.headers['x-packageversionrevision']).toMatch(/^[\x21-\x7e]+$/);
+  });
+
+  it('CR, LF or a quote in a path segment without a token: one sanitised challenge, no injected header', async () => {
+    const res = await request(app).get(`/pypi/d/do%22m%0D%0AX-Injected:%201-${OWNER}/re%22po,%20Evil%20realm=%22x/simple/`);
+    expect(res.status).toBe(401);
+    expect(res.headers['x-injected']).toBeUndefined();
+    expect(res.headers['www-authenticate']).toBe('Basic realm="do_m__X-Injected__1-000000000000/re_po__Evil_realm__x", Bearer realm="do_m__X-Injected__1-000000000000/re_po__Evil_realm__x"');
+  });
+
+  it('an upload refused for a field with CR/LF and non-ASCII: the reason phrase is one line of printable ASCII', async () => {
+    const res = await request(app)
+      .post(`/pypi/d/dom-${OWNER}/repo/`)
+      .set('Authorization', auth(token))
+      .field(':action', 'file_upload')
+      .field('name', 'bad\r\nX-Injected: 1 ü')
+      .field('version', '1.0');
+    expect(res.status).toBe(400);
+    expect(res.headers['x-injected']).toBeUndefined();
+    const { statusMessage } = (res as unknown as { res: { statusMessage: string } }).res;
+    expect(statusMessage).toMatch(/^[\x20-\x7e]+$/);
+    expect(statusMessage).toContain('invalid value for Name');
+  });
+});
