@@ -22,6 +22,8 @@ export interface ServerConfig {
   tlsCaKey: string | undefined;
   /** Upload limits of the package endpoints (each answered 413). */
   uploadLimits: { maxFileBytes: number; maxFieldBytes: number; maxFields: number };
+  /** Limits of control-plane JSON bodies (each refused with a ValidationException). */
+  jsonLimits: { maxBytes: number; maxDepth: number };
   /** How often leftovers (orphan blobs, staging files, stale claims) are swept, in ms; 0: only at start. */
   sweepIntervalMs: number;
 }
@@ -34,9 +36,10 @@ const USAGE = `Usage: npm start -- [--host H] [--port P] [--data-dir DIR] [--pub
        node dist/server/main.js env [--data-dir DIR] [--port P]   (shell lines for tools that hardcode AWS hosts)
        node dist/server/main.js fsck [--data-dir DIR] [--repair] [--verify-hashes] [--grace S]
                     [--max-upload-bytes N] [--max-form-bytes N] [--max-form-fields N] [--sweep-interval S]
+                    [--max-json-bytes N] [--max-json-depth N]
 Environment: HOST, PORT, DATA_DIR, PUBLIC_URL, ACCOUNT_ID, REGION, AUTH, ENDPOINT_STYLE, HTTPS_PORT,
-             TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL
-             (flags win).
+             TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL,
+             MAX_JSON_BYTES, MAX_JSON_DEPTH (flags win).
 Sizes take a binary suffix: 16MiB, 5GiB (or K, M, G).`;
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
@@ -94,6 +97,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
         'max-form-bytes': { type: 'string' },
         'max-form-fields': { type: 'string' },
         'sweep-interval': { type: 'string' },
+        'max-json-bytes': { type: 'string' },
+        'max-json-depth': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -136,6 +141,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
       maxFileBytes: parseSize(values['max-upload-bytes'] ?? env.MAX_UPLOAD_BYTES ?? '5GiB', 'MAX_UPLOAD_BYTES'),
       maxFieldBytes: parseSize(values['max-form-bytes'] ?? env.MAX_FORM_BYTES ?? '16MiB', 'MAX_FORM_BYTES'),
       maxFields: positiveInteger(values['max-form-fields'] ?? env.MAX_FORM_FIELDS ?? '1000', 'MAX_FORM_FIELDS'),
+    },
+    jsonLimits: {
+      maxBytes: parseSize(values['max-json-bytes'] ?? env.MAX_JSON_BYTES ?? '1MiB', 'MAX_JSON_BYTES'),
+      maxDepth: positiveInteger(values['max-json-depth'] ?? env.MAX_JSON_DEPTH ?? '32', 'MAX_JSON_DEPTH'),
     },
     sweepIntervalMs: seconds(values['sweep-interval'] ?? env.SWEEP_INTERVAL ?? '3600', 'SWEEP_INTERVAL') * 1000,
   };

@@ -229,6 +229,10 @@ export async function publishPackageVersion(
   if (format !== 'generic')
     throw new ValidationError(`PublishPackageVersion supports only the generic format, not ${format}`);
   const namespace = namespaceOf(formatOf(format), input.namespace);
+  const assetName = required(input.assetName, 'assetName');
+  // AWS: "Assets cannot be named . or ..", which would be a directory wherever the asset is saved under its name.
+  if (assetName === '.' || assetName === '..')
+    throw new ValidationError(`Value '${assetName}' at 'assetName' failed to satisfy constraint: an asset cannot be named . or ..`);
   const expected = required(input.assetSHA256, 'assetSHA256');
   const content = required(input.assetContent, 'assetContent');
   const { repository } = await getRepository(store, ctx, input);
@@ -251,7 +255,7 @@ export async function publishPackageVersion(
     namespace,
     packageName: required(input.package, 'package'),
     version: required(input.packageVersion, 'packageVersion'),
-    assetName: required(input.assetName, 'assetName'),
+    assetName,
     blob,
     status: input.unfinished ? 'Unfinished' : 'Published',
     openAfterPublish: false,

@@ -55,9 +55,10 @@ export function controlPlane(store: Store, config: ServerConfig) {
           'UNKNOWN_OPERATION',
         );
       }
+      // Bad input is refused as such even by an operation not implemented yet.
+      const input = await readInput(op, req, config.jsonLimits);
       const handler = handlerFor(op.name);
       if (!handler) throw new NotImplementedError(`${op.name} is not implemented by this emulator yet`);
-      const input = await readInput(op, req);
       const output = await handler(store, ctx, input);
       if (op.output) return await sendStreamingAsset(req, res, store, op, output as AssetDownload);
       res.status(200).type('application/json').send(JSON.stringify(toWire(output ?? {})));

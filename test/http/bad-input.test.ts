@@ -215,3 +215,118 @@ describe('names a client chose never go into a header raw', () => {
     expect(statusMessage).toContain('invalid value for Name');
   });
 });
+
+/** A ValidationException: 400, the error type header, the reason, and a message matching `message`. */
+function expectValidation(res: request.Response, message: RegExp | string, reason = 'FIELD_VALIDATION_FAILED') {
+  expect(res.status, res.text).toBe(400);
+  expect(res.headers['x-amzn-errortype']).toBe('ValidationException');
+  expect(res.body.reason, res.text).toBe(reason);
+  if (typeof message === 'string') expect(res.body.message).toContain(message);
+  else expect(res.body.message).toMatch(message);
+}
+
+describe('control plane input as strict as AWS, with messages that say what to fix', () => {
+  const coordinates = 'domain=dom&repository=repo&format=generic';
+
+  it('JSON nested 50,000 deep is a ValidationException naming the limit, not a 500 (stack overflow)', async () => {
+    const deep = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
+    const res = await request(app).post('/v1/repository?domain=dom&repository=deep').set('Content-Type', 'application/json').send(`{"upstreams":${deep}}`);
+    expectValidation(res, /^Request body nests objects and arrays more than 32 levels deep \(at line 1, column 45\)/, 'OTHER');
+    const objects = `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
+    expectValidation(await request(app).post('/v1/domains').set('Content-Type', 'application/json').send(objects), /more than 32 levels deep/, 'OTHER');
+    expect((await snapshot()).repos).toEqual(['repo']);
+  });
+
+  it('a body over the limit is refused after it was read, so the client gets the answer', async () => {
+    const big = JSON.stringify({ description: 'd'.repeat(3 * 1024 * 1024) });
+    const res = await request(app).post('/v1/repository?domain=dom&repository=big').set('Content-Type', 'application/json').send(big);
+    expectValidation(res, `The request body is ${big.length} bytes; a JSON body may take at most 1048576 bytes`, 'OTHER');
+    expect((await snapshot()).repos).toEqual(['repo']);
+  });
+
+  it('malformed JSON says what and where; a member given twice and invalid UTF-8 are refused', async () => {
+    // A Buffer as raw bytes (superagent would serialise it to JSON under a JSON content type).
+    const post = (body: string | Buffer) =>
+      request(app).post('/v1/domains').set('Content-Type', Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json').send(body);
+    expectValidation(await post('{"maxResults": 5,}'), "Request body is not valid JSON: expected a member name in double quotes, found '}' (at line 1, column 18)", 'CANNOT_PARSE');
+    expectValidation(await post('{"maxResults": 5, "maxResults": 6}'), "member 'maxResults' is given twice", 'CANNOT_PARSE');
+    expectValidation(await post(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])), 'Request body is not valid UTF-8: the byte 0xFF at offset 2', 'CANNOT_PARSE');
+  });
+
+  it('99999999999999999999999 is quoted as sent and refused as out of range (query and JSON body)', async () => {
+    const q = await request(app).post(`/v1/packages?domain=dom&repository=repo&max-results=99999999999999999999999`);
+    expectValidation(q, "Value '99999999999999999999999' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000");
+    const b = await request(app).post('/v1/domains').set('Content-Type', 'application/json').send('{"maxResults": 99999999999999999999999}');
+    expectValidation(b, "Value '99999999999999999999999' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000");
+    expect(b.body.message).not.toContain('1e+23');
+  });
+
+  it('a bad percent-escape or bytes that are not UTF-8 name the parameter and the place, never "URIError"', async () => {
+    const bad = await request(app).get(`/v1/package?${coordinates}&namespace=ns&package=p%ZZx`);
+    expectValidation(bad, "Query parameter 'package' ('p%ZZx') has a malformed percent-escape '%ZZ' at character 2", 'CANNOT_PARSE');
+    expect(bad.body.message).not.toMatch(/URIError|Failed to decode/);
+    const notUtf8 = await request(app).get(`/v1/package?${coordinates}&namespace=ns&package=p%C3x`);
+    expectValidation(notUtf8, "Query parameter 'package' ('p%C3x') is not valid UTF-8: the byte %C3 at character 2", 'CANNOT_PARSE');
+    expectValidation(await request(app).get(`/v1/package?${coordinates}&namespace=ns&package=p%FF`), 'is not valid UTF-8', 'CANNOT_PARSE');
+    // Before: a lone %C3 became U+FFFD, and a name with U+FFFD in it was looked up (and could be created).
+  });
+
+  it.each([
+    ['NUL', '\u0000', 'U+0000'],
+    ['ESC', '\u001b', 'U+001B'],
+    ['a C1 control (NEL)', '\u0085', 'U+0085'],
+    ['U+202E RIGHT-TO-LEFT OVERRIDE', '\u202e', 'U+202E'],
+    ['a zero-width space', '\u200b', 'U+200B'],
+  ])('a generic name, namespace, version or asset with %s is refused naming the member and the character', async (_l, ch, code) => {
+    const before = await snapshot();
+    const content = Buffer.from('x');
+    const members: [string, string][] = [['package', 'package'], ['namespace', 'namespace'], ['version', 'packageVersion'], ['asset', 'assetName']];
+    for (const [param, member] of members) {
+      const values: Record<string, string> = { namespace: 'ns', package: 'pkg', version: '1.0', asset: 'a.txt', [param]: `x${ch}y` };
+      const q = Object.entries(values).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+      const res = await request(app)
+        .post(`/v1/package/version/publish?${coordinates}&${q}`)
+        .set('x-amz-content-sha256', sha256(content))
+        .set('Content-Type', 'application/octet-stream')
+        .send(content);
+      expectValidation(res, `at '${member}' failed to satisfy constraint: Member must not contain control or format characters, found ${code} at character 2`);
+    }
+    // The same rule on the reads and deletes that take names.
+    const name = encodeURIComponent(`x${ch}y`);
+    const reads: [string, string][] = [
+      ['GET', `/v1/package?${coordinates}&namespace=ns&package=${name}`],
+      ['POST', `/v1/package/versions?${coordinates}&namespace=${name}&package=pkg`],
+      ['GET', `/v1/package/version?${coordinates}&namespace=ns&package=pkg&version=${name}`],
+      ['GET', `/v1/package/version/asset?${coordinates}&namespace=ns&package=pkg&version=1.0&asset=${name}`],
+      ['DELETE', `/v1/package?${coordinates}&namespace=ns&package=${name}`],
+      ['POST', `/v1/packages?domain=dom&repository=repo&package-prefix=${name}`],
+    ];
+    for (const [method, url] of reads) {
+      const res = await (method === 'GET' ? request(app).get(url) : method === 'POST' ? request(app).post(url) : request(app).delete(url));
+      expectValidation(res, `found ${code} at character 2`);
+    }
+    const del = await request(app).post(`/v1/package/versions/delete?${coordinates}&namespace=ns&package=pkg`).send({ versions: [`1${ch}`] });
+    expectValidation(del, `at 'versions.1.member' failed to satisfy constraint: Member must not contain control or format characters, found ${code}`);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('an asset named . or .. is refused, as AWS documents', async () => {
+    for (const asset of ['.', '..']) {
+      const res = await request(app)
+        .post(`/v1/package/version/publish?${coordinates}&namespace=ns&package=dots&version=1.0&asset=${asset}`)
+        .set('x-amz-content-sha256', sha256('x'))
+        .send('x');
+      expectValidation(res, `Value '${asset}' at 'assetName' failed to satisfy constraint: an asset cannot be named . or ..`);
+    }
+  });
+
+  it('a query parameter given twice is refused, not silently one of them', async () => {
+    expectValidation(await request(app).get('/v1/domain?domain=dom&domain=other'), "Query parameter 'domain' is given 2 times: send it once");
+  });
+
+  it('an operation not implemented yet still refuses bad input as bad input (400, not 501)', async () => {
+    expectValidation(await request(app).get('/v1/package-group?domain=Bad_Domain&package-group=/x'), "at 'domain' failed to satisfy constraint");
+    const valid = await request(app).get('/v1/package-group?domain=dom&package-group=/x');
+    expect(valid.status).toBe(501);
+  });
+});
