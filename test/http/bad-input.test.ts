@@ -15,6 +15,7 @@ import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { openStore } from '../../storage/open.js';
 import { MissingReferenceError, type Store } from '../../storage/ports.js';
+import type { ArchiveMember } from '../support/archives.js';
 import { listFiles } from '../support/files.js';
 
 const OWNER = '000000000000';
@@ -328,5 +329,97 @@ describe('control plane input as strict as AWS, with messages that say what to f
     expectValidation(await request(app).get('/v1/package-group?domain=Bad_Domain&package-group=/x'), "at 'domain' failed to satisfy constraint");
     const valid = await request(app).get('/v1/package-group?domain=dom&package-group=/x');
     expect(valid.status).toBe(501);
+  });
+});
+
+describe('PyPI uploads as strict as Warehouse, each refusal saying what is wrong', () => {
+  const repoUrl = `/pypi/d/dom-${OWNER}/repo/`;
+  const good = 'Metadata-Version: 2.1\nName: strict-pkg\nVersion: 1.0\nSummary: strict\n';
+  const wheelName = 'strict_pkg-1.0-py3-none-any.whl';
+  const sdistName = 'strict_pkg-1.0.tar.gz';
+  let archives: Record<string, Buffer>;
+
+  beforeAll(async () => {
+    const { writeArchives } = await import('../support/archives.js');
+    const { readFileSync } = await import('node:fs');
+    const wheel = (metadata: string | Buffer, extra: ArchiveMember[] = [], distInfo = 'strict_pkg-1.0.dist-info'): ArchiveMember[] => [
+      { name: 'strict_pkg/__init__.py', data: '' },
+      { name: `${distInfo}/METADATA`, data: metadata },
+      { name: `${distInfo}/WHEEL`, data: 'Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n' },
+      { name: `${distInfo}/RECORD`, data: '' },
+      ...extra,
+    ];
+    const specs: Record<string, { kind: 'zip' | 'tar.gz'; members: ArchiveMember[] }> = {
+      emptyMetadata: { kind: 'zip', members: wheel('') },
+      binaryMetadata: { kind: 'zip', members: wheel(Buffer.from([0x4e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x00])) },
+      garbageMetadata: { kind: 'zip', members: wheel('just some words\nand more words\n') },
+      otherProject: { kind: 'zip', members: wheel('Metadata-Version: 2.1\nName: other-pkg\nVersion: 1.0\n') },
+      otherVersion: { kind: 'zip', members: wheel('Metadata-Version: 2.1\nName: strict-pkg\nVersion: 2.0\n') },
+      noName: { kind: 'zip', members: wheel('Metadata-Version: 2.1\nVersion: 1.0\n') },
+      wrongDistInfo: { kind: 'zip', members: wheel(good, [], 'other_pkg-1.0.dist-info') },
+      traversal: { kind: 'zip', members: wheel(good, [{ name: '../evil.py', data: 'x' }]) },
+      hugeMetadata: { kind: 'zip', members: wheel(`${good}${'x'.repeat(11 * 1024 * 1024)}`) },
+      bomb: { kind: 'zip', members: wheel(good, [{ name: 'strict_pkg/zeros.bin', data: '', zeros: 80 * 1024 * 1024 }]) },
+      sdistNoPkgInfo: { kind: 'tar.gz', members: [{ name: 'strict_pkg-1.0/setup.py', data: '' }] },
+      sdistTwoTops: { kind: 'tar.gz', members: [{ name: 'strict_pkg-1.0/PKG-INFO', data: good }, { name: 'other/x', data: '' }] },
+      sdistTraversal: { kind: 'tar.gz', members: [{ name: 'strict_pkg-1.0/PKG-INFO', data: good }, { name: 'strict_pkg-1.0/../../evil', data: 'x' }] },
+      sdistOtherProject: { kind: 'tar.gz', members: [{ name: 'strict_pkg-1.0/PKG-INFO', data: 'Metadata-Version: 2.1\nName: other-pkg\nVersion: 1.0\n' }] },
+      validWheel: { kind: 'zip', members: wheel(good) },
+    };
+    writeArchives(Object.entries(specs).map(([key, spec]) => ({ path: path.join(dir, `${key}.archive`), ...spec })));
+    archives = Object.fromEntries(Object.keys(specs).map((key) => [key, readFileSync(path.join(dir, `${key}.archive`))]));
+  });
+
+  function upload(file: Buffer, filename: string, fields: Record<string, string> = {}) {
+    let r = request(app).post(repoUrl).set('Authorization', auth(token));
+    for (const [k, v] of Object.entries({ ':action': 'file_upload', protocol_version: '1', name: 'strict-pkg', version: '1.0', ...fields }))
+      r = r.field(k, v);
+    return r.attach('content', file, { filepath: filename, contentType: 'application/octet-stream' } as never);
+  }
+
+  const cases: [string, () => [Buffer, string], RegExp | string][] = [
+    ['an empty METADATA', () => [archives.emptyMetadata!, wheelName], `The METADATA of ${wheelName} is empty`],
+    ['a METADATA that is not UTF-8', () => [archives.binaryMetadata!, wheelName], `The METADATA of ${wheelName} is not valid UTF-8`],
+    ['a METADATA of garbage text', () => [archives.garbageMetadata!, wheelName], `The METADATA of ${wheelName} has no core metadata fields`],
+    ['a METADATA naming another project', () => [archives.otherProject!, wheelName], `Name 'other-pkg' in the METADATA of ${wheelName} does not match the name 'strict-pkg' of the upload form`],
+    ['a METADATA naming another version', () => [archives.otherVersion!, wheelName], `Version '2.0' in the METADATA of ${wheelName} does not match the version '1.0' of the upload form`],
+    ['a METADATA without Name', () => [archives.noName!, wheelName], `'Name' is a required field in the METADATA of ${wheelName}`],
+    ['METADATA in another project’s .dist-info', () => [archives.wrongDistInfo!, wheelName], `Wheel '${wheelName}' does not contain the required METADATA file: strict_pkg-1.0.dist-info/METADATA`],
+    ['a ../ member in a wheel', () => [archives.traversal!, wheelName], /has a member outside its directory: '\.\.\/evil\.py'/],
+    ['a METADATA of 11 MiB', () => [archives.hugeMetadata!, wheelName], /METADATA in strict_pkg-1\.0-py3-none-any\.whl unpacks to \d+ bytes; core metadata may take at most 10485760 bytes/],
+    ['a zip bomb', () => [archives.bomb!, wheelName], /^Invalid distribution file\. File exceeds compression ratio of 50/],
+    ['a wheel that is not a zip', () => [Buffer.from('not a zip at all'), wheelName], /^Invalid distribution file\. File is not a zipfile/],
+    ['an sdist that is not an archive', () => [Buffer.from('not an archive'), sdistName], /^Invalid distribution file\. File is not a tarfile/],
+    ['an sdist without PKG-INFO', () => [archives.sdistNoPkgInfo!, sdistName], 'Invalid distribution file. PKG-INFO not found at strict_pkg-1.0/PKG-INFO'],
+    ['an sdist with two top-level directories', () => [archives.sdistTwoTops!, sdistName], /Incorrect number of top-level directories in sdist/],
+    ['a ../ member in an sdist', () => [archives.sdistTraversal!, sdistName], /has a member outside its directory: 'strict_pkg-1\.0\/\.\.\/\.\.\/evil'/],
+    ['a PKG-INFO naming another project', () => [archives.sdistOtherProject!, sdistName], `Name 'other-pkg' in the PKG-INFO of ${sdistName} does not match`],
+    ['a wheel tag outside ASCII', () => [archives.validWheel!, 'strict_pkg-1.0-py3-none-ańy.whl'], /^Invalid wheel filename 'strict_pkg-1\.0-py3-none-ańy\.whl'/],
+  ];
+
+  it.each(cases)('%s: 400 with its reason, nothing stored', async (_label, file, message) => {
+    const before = await snapshot();
+    const [bytes, filename] = file();
+    const res = await upload(bytes, filename);
+    expect(res.status, res.text).toBe(400);
+    if (typeof message === 'string') expect(res.text).toContain(message);
+    else expect(res.text).toMatch(message);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('a wrong multipart boundary says so', async () => {
+    const body = `--realboundary\r\nContent-Disposition: form-data; name=":action"\r\n\r\nfile_upload\r\n--realboundary--\r\n`;
+    const res = await request(app)
+      .post(repoUrl)
+      .set('Authorization', auth(token))
+      .set('Content-Type', 'multipart/form-data; boundary=wrongboundary')
+      .send(body);
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/no parts found \(does the boundary in Content-Type match the body\?\)/);
+  });
+
+  it('control: the valid wheel is accepted', async () => {
+    const res = await upload(archives.validWheel!, wheelName);
+    expect(res.status, res.text).toBe(200);
   });
 });
