@@ -85,7 +85,12 @@ export function readUploadForm(req: Request, blobs: BlobStore, limits: UploadLim
       });
       req.once('error', (err) => rejectBody(new UploadError(400, `Upload failed: ${err.message}`)));
     });
-    bodyComplete.catch(() => undefined);
+    // A body that will never be complete also ends the parse: the parser and the file part would otherwise wait
+    // for bytes that never come, and the file's staging copy would stay in tmp/.
+    bodyComplete.catch((err: UploadError) => {
+      fileStream?.destroy(err);
+      if (!finished) parser.destroy(err);
+    });
 
     // Over a limit: stop parsing, read what is left (up to a bound) without keeping it.
     let discarding = false;
