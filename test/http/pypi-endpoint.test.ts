@@ -333,6 +333,8 @@ describe('malformed requests', () => {
       expect(res.status, url).toBe(400);
       expect(res.headers['content-type']).toMatch(/^text\/plain/);
       expect(res.text).not.toMatch(/at \w+ \(|node_modules|Error:/);
+      // It says where: the segment that does not decode.
+      expect(res.text).toMatch(/^Bad request: the URL path segment '%(E0%A4%A|ZZ)' has a malformed percent-escape or bytes that are not UTF-8/);
     }
   });
 });
