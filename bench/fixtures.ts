@@ -168,31 +168,30 @@ function* storedGzip(chunks: Iterable<Buffer>): Generator<Buffer> {
   yield tail;
 }
 
-/**
- * `{name}-{version}.tar.gz` with its PKG-INFO and one member of `size` bytes from `chunks`, streamed: a real sdist
- * (the server reads every upload to its end) without holding the file, close to `size` bytes on the wire.
- */
-export function sdistStream(name: string, version: string, size: number, chunks: () => Iterable<Buffer>): () => AsyncIterable<Buffer> {
+/** The tar of an sdist: `{top}/PKG-INFO`, then one member `{top}/payload.bin` of `size` bytes from `chunks`. */
+function* sdistTar(name: string, version: string, pkgInfo: Buffer, size: number, chunks: Iterable<Buffer>): Generator<Buffer> {
   const top = `${escaped(name)}-${version}`;
   const pad = (n: number) => Buffer.alloc((512 - (n % 512)) % 512);
+  yield Buffer.concat([tarHeader(`${top}/PKG-INFO`, pkgInfo.length), pkgInfo, pad(pkgInfo.length), tarHeader(`${top}/payload.bin`, size)]);
+  yield* chunks;
+  yield Buffer.concat([pad(size), Buffer.alloc(1024)]);
+}
+
+/**
+ * `{name}-{version}.tar.gz` with its PKG-INFO and one member of `size` bytes from `chunks`, streamed: a real sdist
+ * (the server reads every upload to its end) without holding the file, close to `size` bytes on the wire. Each
+ * call of the result streams the same bytes.
+ */
+export function sdistStream(name: string, version: string, size: number, chunks: () => Iterable<Buffer>): () => AsyncIterable<Buffer> {
   const pkgInfo = coreMetadata(name, version); // once: it carries a random line, and each pass must match
-  function* tar() {
-    yield Buffer.concat([tarHeader(`${top}/PKG-INFO`, pkgInfo.length), pkgInfo, pad(pkgInfo.length), tarHeader(`${top}/payload.bin`, size)]);
-    yield* chunks();
-    yield Buffer.concat([pad(size), Buffer.alloc(1024)]);
-  }
   return async function* () {
-    yield* storedGzip(tar());
+    yield* storedGzip(sdistTar(name, version, pkgInfo, size, chunks()));
   };
 }
 
-/** `{name}-{version}.tar.gz` holding its PKG-INFO and `payload` as one member, stored (gzip level 0). */
+/** `{name}-{version}.tar.gz` holding its PKG-INFO and `payload` as one member, in memory. */
 export function sdistWith(name: string, version: string, payload: Buffer): Buffer {
-  const top = `${escaped(name)}-${version}`;
-  const pkgInfo = coreMetadata(name, version);
-  const pad = (n: number) => Buffer.alloc((512 - (n % 512)) % 512);
-  const tar = [tarHeader(`${top}/PKG-INFO`, pkgInfo.length), pkgInfo, pad(pkgInfo.length), tarHeader(`${top}/payload.bin`, payload.length), payload, pad(payload.length), Buffer.alloc(1024)];
-  return gzipSync(Buffer.concat(tar), { level: 0 });
+  return Buffer.concat([...storedGzip(sdistTar(name, version, coreMetadata(name, version), payload.length, [payload]))]);
 }
 
 /** `{name}-{version}.zip`, the other sdist form. */
