@@ -12,7 +12,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRepo, genericPublish, genericQuery, pypiUpload, type GenericAsset } from './fixtures.js';
+import { createRepo, genericPublish, genericQuery, pypiUpload, sdistWith, type GenericAsset } from './fixtures.js';
 import {
   fmt,
   freePort,
@@ -103,10 +103,11 @@ http {
 }
 
 /** Pseudo-random bytes that do not start like a gzip or zip (the server sniffs sdists by magic). */
-function payload(size: number): Buffer {
+/** A real sdist of `project` 1.0 around `size` random bytes (the PyPI upload reads it); the generic asset is the same bytes. */
+function payload(project: string, size: number): Buffer {
   const buf = randomFillSync(Buffer.alloc(size));
   buf.write('BENCH', 0, 'latin1');
-  return buf;
+  return sdistWith(project, '1.0', buf);
 }
 
 interface Target {
@@ -153,8 +154,8 @@ export async function run(): Promise<Section> {
       { label: fmt.mib(bigSize), size: bigSize, project: 'bigfile' },
       { label: fmt.kib(smallSize), size: smallSize, project: 'smallfile' },
     ].map((f) => {
-      const data = payload(f.size);
-      return { ...f, data, sha256: createHash('sha256').update(data).digest('hex') };
+      const data = payload(f.project, f.size);
+      return { ...f, size: data.length, data, sha256: createHash('sha256').update(data).digest('hex') };
     });
 
     const targetsOf = new Map<string, Target[]>();

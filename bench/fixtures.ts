@@ -137,6 +137,63 @@ export function sdistTarGz(name: string, version: string): { filename: string; d
   };
 }
 
+/**
+ * A gzip stream of stored deflate blocks around `chunks` (RFC 1951/1952, written by hand so that the same chunks
+ * always give the same bytes, which zlib's own streams need not).
+ */
+function* storedGzip(chunks: Iterable<Buffer>): Generator<Buffer> {
+  yield Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+  let crc = 0;
+  let total = 0;
+  for (const chunk of chunks) {
+    // One write per chunk (as many stored blocks as it takes), as large as the chunks given.
+    const blocks: Buffer[] = [];
+    for (let at = 0; at < chunk.length; at += 0xffff) {
+      const piece = chunk.subarray(at, at + 0xffff);
+      const head = Buffer.alloc(5);
+      head.writeUInt16LE(piece.length, 1);
+      head.writeUInt16LE(~piece.length & 0xffff, 3);
+      crc = crc32(piece, crc);
+      total += piece.length;
+      blocks.push(head, piece);
+    }
+    yield Buffer.concat(blocks);
+  }
+  const tail = Buffer.alloc(13);
+  tail.writeUInt8(1, 0); // the final block, empty
+  tail.writeUInt16LE(0, 1);
+  tail.writeUInt16LE(0xffff, 3);
+  tail.writeUInt32LE(crc >>> 0, 5);
+  tail.writeUInt32LE(total % 2 ** 32, 9);
+  yield tail;
+}
+
+/** The tar of an sdist: `{top}/PKG-INFO`, then one member `{top}/payload.bin` of `size` bytes from `chunks`. */
+function* sdistTar(name: string, version: string, pkgInfo: Buffer, size: number, chunks: Iterable<Buffer>): Generator<Buffer> {
+  const top = `${escaped(name)}-${version}`;
+  const pad = (n: number) => Buffer.alloc((512 - (n % 512)) % 512);
+  yield Buffer.concat([tarHeader(`${top}/PKG-INFO`, pkgInfo.length), pkgInfo, pad(pkgInfo.length), tarHeader(`${top}/payload.bin`, size)]);
+  yield* chunks;
+  yield Buffer.concat([pad(size), Buffer.alloc(1024)]);
+}
+
+/**
+ * `{name}-{version}.tar.gz` with its PKG-INFO and one member of `size` bytes from `chunks`, streamed: a real sdist
+ * (the server reads every upload to its end) without holding the file, close to `size` bytes on the wire. Each
+ * call of the result streams the same bytes.
+ */
+export function sdistStream(name: string, version: string, size: number, chunks: () => Iterable<Buffer>): () => AsyncIterable<Buffer> {
+  const pkgInfo = coreMetadata(name, version); // once: it carries a random line, and each pass must match
+  return async function* () {
+    yield* storedGzip(sdistTar(name, version, pkgInfo, size, chunks()));
+  };
+}
+
+/** `{name}-{version}.tar.gz` holding its PKG-INFO and `payload` as one member, in memory. */
+export function sdistWith(name: string, version: string, payload: Buffer): Buffer {
+  return Buffer.concat([...storedGzip(sdistTar(name, version, coreMetadata(name, version), payload.length, [payload]))]);
+}
+
 /** `{name}-{version}.zip`, the other sdist form. */
 export function sdistZip(name: string, version: string): { filename: string; data: Buffer } {
   const top = `${escaped(name)}-${version}`;

@@ -17,9 +17,49 @@ function compilePattern(pattern: string): RegExp {
   return re;
 }
 
+/** Controls, format characters (bidi overrides, zero-width) and lone surrogates: shown escaped, refused in names. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}]/u;
+const INVISIBLE_ALL = /[\p{Cc}\p{Cf}\p{Cs}]/gu;
+const codePoint = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** A value as a message quotes it: at most 100 characters, invisible characters as \u escapes. */
 function describe(value: unknown): string {
-  if (typeof value === 'string') return value.length > 100 ? `${value.slice(0, 100)}...` : value;
-  return JSON.stringify(value) ?? String(value);
+  if (typeof value === 'bigint') return String(value);
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  const shown = text.length > 100 ? `${text.slice(0, 100)}...` : text;
+  return shown.replace(INVISIBLE_ALL, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Shapes that name things (packages, namespaces, versions, assets, revisions) and free text: none may hold a
+ * control character, a format character such as U+202E RIGHT-TO-LEFT OVERRIDE or a zero-width space, or a
+ * lone surrogate, whatever the model's pattern allows (`[^#/\s]+` lets NUL through). Refused naming the
+ * character and where it is.
+ */
+const NO_INVISIBLE_CHARACTERS = new Set([
+  'PackageName',
+  'PackageNamespace',
+  'PackageVersion',
+  'AssetName',
+  'PackageVersionRevision',
+  'Description',
+  'TagKey',
+  'TagValue',
+]);
+
+function invisibleCharacter(value: string): string | undefined {
+  const m = INVISIBLE.exec(value);
+  if (!m) return undefined;
+  const position = [...value.slice(0, m.index)].length + 1;
+  return `Member must not contain control or format characters, found ${codePoint(m[0])} at character ${position}`;
 }
 
 function violations(shapeName: string, value: unknown, path: string, out: string[]): void {
@@ -31,11 +71,13 @@ function violations(shapeName: string, value: unknown, path: string, out: string
   switch (shape.type) {
     case 'string': {
       if (typeof value !== 'string') return fail('Member must be a string');
+      const invisible = NO_INVISIBLE_CHARACTERS.has(shapeName) ? invisibleCharacter(value) : undefined;
+      if (invisible) fail(invisible);
       if (shape.min !== undefined && value.length < shape.min)
         fail(`Member must have length greater than or equal to ${shape.min}`);
       if (shape.max !== undefined && value.length > shape.max)
         fail(`Member must have length less than or equal to ${shape.max}`);
-      if (shape.pattern && !compilePattern(shape.pattern).test(value))
+      if (shape.pattern && !invisible && !compilePattern(shape.pattern).test(value))
         fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
       if (shape.enum && !shape.enum.includes(value))
         fail(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
@@ -43,6 +85,14 @@ function violations(shapeName: string, value: unknown, path: string, out: string
     }
     case 'integer':
     case 'long': {
+      // A bigint is an integer literal beyond 2^53, kept exact by the reader to be quoted as sent.
+      if (typeof value === 'bigint') {
+        const max = shape.max ?? Number.MAX_SAFE_INTEGER;
+        const min = shape.min ?? Number.MIN_SAFE_INTEGER;
+        if (value > BigInt(max)) fail(`Member must have value less than or equal to ${max}`);
+        else if (value < BigInt(min)) fail(`Member must have value greater than or equal to ${min}`);
+        return;
+      }
       if (typeof value !== 'number' || !Number.isInteger(value)) return fail('Member must be an integer');
       if (shape.min !== undefined && value < shape.min)
         fail(`Member must have value greater than or equal to ${shape.min}`);

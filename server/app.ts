@@ -27,6 +27,20 @@ export interface AppOptions {
   stopping?: () => string | undefined;
 }
 
+/** Which path segment did not decode (Express says "Failed to decode param '...'"), for the 400's text. */
+function badEscape(req: Request, err: URIError): string {
+  const segment = /param '(.*)'$/.exec(err.message)?.[1] ?? req.path.split('/').find((s) => {
+    try {
+      decodeURIComponent(s);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  const where = segment === undefined ? 'the URL path' : `the URL path segment '${segment.slice(0, 200)}'`;
+  return `Bad request: ${where} has a malformed percent-escape or bytes that are not UTF-8 (percent-encode the UTF-8 bytes of each name)`;
+}
+
 /**
  * The last resort: a request that failed outside every route's own error handling. Malformed input (a bad
  * percent-escape, an unparsable body) is the client's 400; anything else is logged and answered 500.
@@ -36,7 +50,7 @@ function unhandledError(err: unknown, req: Request, res: Response, _next: NextFu
   const clientError = err instanceof URIError || (typeof status === 'number' && status >= 400 && status < 500);
   if (!clientError) log.error({ err, method: req.method, path: req.path }, 'request failed');
   if (res.headersSent) return void res.destroy();
-  const message = err instanceof URIError ? 'Bad request: malformed percent-encoding in the URL' : clientError ? 'Bad request' : 'Internal error';
+  const message = err instanceof URIError ? badEscape(req, err) : clientError ? 'Bad request' : 'Internal error';
   noteFailure(res, clientError ? message : `${message}: ${(err as Error)?.message ?? err}`);
   res.status(clientError ? (err instanceof URIError ? 400 : status!) : 500).type('text/plain').send(`${message}\n`);
 }

@@ -25,6 +25,8 @@ export interface ServerConfig {
   tlsCaKey: string | undefined;
   /** Upload limits of the package endpoints (each answered 413). */
   uploadLimits: { maxFileBytes: number; maxFieldBytes: number; maxFields: number };
+  /** Limits of control-plane JSON bodies (each refused with a ValidationException). */
+  jsonLimits: { maxBytes: number; maxDepth: number };
   /** How often leftovers (orphan blobs, staging files, stale claims) are swept, in ms; 0: only at start. */
   sweepIntervalMs: number;
   /** Fault injection (off: no rules): the rules given at start and the seed of their generators. */
@@ -46,13 +48,13 @@ const USAGE = `Usage: npm start -- [--host H] [--port P] [--data-dir DIR] [--pub
                     [--tls-ca-cert FILE --tls-ca-key FILE]
                     [--max-upload-bytes N] [--max-form-bytes N] [--max-form-fields N] [--sweep-interval S]
                     [--drain-timeout S] [--idle-timeout S] [--log-level silent|error|warn|info|debug]
-                    [--min-free-disk N] [--fault SPEC]... [--fault-seed N]
+                    [--min-free-disk N] [--max-json-bytes N] [--max-json-depth N] [--fault SPEC]... [--fault-seed N]
        node dist/server/main.js env [--data-dir DIR] [--port P]   (shell lines for tools that hardcode AWS hosts)
        node dist/server/main.js fsck [--data-dir DIR] [--repair] [--verify-hashes] [--grace S]
 Environment: HOST, PORT, DATA_DIR, PUBLIC_URL, ACCOUNT_ID, REGION, AUTH, ENDPOINT_STYLE, HTTPS_PORT,
              TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL,
-             DRAIN_TIMEOUT, IDLE_TIMEOUT, LOG_LEVEL, MIN_FREE_DISK, FAULTS (specs separated by ';'),
-             FAULT_SEED (flags win).
+             MAX_JSON_BYTES, MAX_JSON_DEPTH, DRAIN_TIMEOUT, IDLE_TIMEOUT, LOG_LEVEL, MIN_FREE_DISK,
+             FAULTS (specs separated by ';'), FAULT_SEED (flags win).
 Fault spec: op=NAME|route=METHOD PATH, error=CODE|status=N, [latency=MS] [retryAfter=S] [prob=P|every=N]
             [count=N] [seed=N], e.g. op=ListDomains,error=ThrottlingException,every=2
 Sizes take a binary suffix: 16MiB, 5GiB (or K, M, G).`;
@@ -145,6 +147,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
         'idle-timeout': { type: 'string' },
         'log-level': { type: 'string' },
         'min-free-disk': { type: 'string' },
+        'max-json-bytes': { type: 'string' },
+        'max-json-depth': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -191,6 +195,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
       maxFileBytes: parseSize(values['max-upload-bytes'] ?? env.MAX_UPLOAD_BYTES ?? '5GiB', 'MAX_UPLOAD_BYTES'),
       maxFieldBytes: parseSize(values['max-form-bytes'] ?? env.MAX_FORM_BYTES ?? '16MiB', 'MAX_FORM_BYTES'),
       maxFields: positiveInteger(values['max-form-fields'] ?? env.MAX_FORM_FIELDS ?? '1000', 'MAX_FORM_FIELDS'),
+    },
+    jsonLimits: {
+      maxBytes: parseSize(values['max-json-bytes'] ?? env.MAX_JSON_BYTES ?? '1MiB', 'MAX_JSON_BYTES'),
+      maxDepth: positiveInteger(values['max-json-depth'] ?? env.MAX_JSON_DEPTH ?? '32', 'MAX_JSON_DEPTH'),
     },
     sweepIntervalMs: seconds(values['sweep-interval'] ?? env.SWEEP_INTERVAL ?? '3600', 'SWEEP_INTERVAL') * 1000,
     faults: faultSettings(values.fault, env.FAULTS, values['fault-seed'] ?? env.FAULT_SEED),

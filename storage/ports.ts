@@ -8,6 +8,10 @@
 // - uniqueness is the implementation's constraints' job: a create that would duplicate a key fails with
 //   AlreadyExistsError (mapped to ConflictException by core), and `findOrCreate*` are upserts.
 //
+// A write that refers to a record another transaction deleted in the meantime (an asset for a repository being
+// deleted) fails with MissingReferenceError; core re-checks such parents inside its write transactions and maps
+// this error to ResourceNotFound, so no implementation's own error codes ever reach core.
+//
 // Times are epoch milliseconds. Ids are opaque numbers, meaningful only within one store.
 import type { Readable } from 'node:stream';
 
@@ -27,6 +31,9 @@ export interface HealthReport {
   /** Bytes free where new data is written, when the backend can tell (a local disk). */
   freeBytes?: number;
 }
+
+/** A write refers to a record that no longer exists (deleted by another transaction): nothing was written. */
+export class MissingReferenceError extends Error {}
 
 // ---------------------------------------------------------------------------------------------------------
 // Records

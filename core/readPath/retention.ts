@@ -22,6 +22,8 @@ export async function retainVersion(store: Store, ctx: RequestContext, view: Pac
     const dependencies = await store.versions.dependencies(found.version.id);
     await store.transaction(async (tx) => {
       await releaseClaims(tx, claims);
+      // The repository asked may have been deleted since it was resolved: then there is nothing to retain into.
+      if ((await tx.repositories.find(target.domainId, target.name))?.id !== target.id) return;
       const source = found.source.pkg;
       // A package that first arrives from an upstream takes new versions from upstreams, not from publishers.
       const pkg = await tx.packages.findOrCreate({

@@ -8,12 +8,13 @@ import type {
 } from '@aws-sdk/client-codeartifact';
 import type { Readable } from 'node:stream';
 import type { RequestContext } from '../context.js';
-import { ConflictError, ValidationError } from '../errors.js';
+import { ConflictError, ResourceNotFoundError, ValidationError } from '../errors.js';
 import { formatOf, namespaceOf } from '../formats/index.js';
 import { newRevision } from '../ids.js';
 import {
   AlreadyExistsError,
   BlobTooLargeError,
+  MissingReferenceError,
   type AssetRecord,
   type DependencyRecord,
   type License,
@@ -107,11 +108,24 @@ export async function addAsset(store: Store, ctx: RequestContext, req: AddAssetR
     await req.blob.discard();
     await store.transaction((tx) => releaseClaims(tx, claims));
     await reclaimUnreferenced(store, [req.blob.sha256]);
-    throw err;
+    throw err instanceof MissingReferenceError ? repositoryGone(req.repository) : err;
   }
 }
 
+/** The repository was deleted after the request found it (say, while its body was arriving). */
+function repositoryGone(repository: RepositoryRecord): ResourceNotFoundError {
+  return new ResourceNotFoundError(
+    `Repository not found: ${repository.name} in domain ${repository.domainName} (it was deleted during the request)`,
+    'repository',
+    repository.name,
+  );
+}
+
 async function writeAsset(tx: Transaction, ctx: RequestContext, req: AddAssetRequest): Promise<AddAssetResult> {
+  // Found before the body arrived; it must still be that repository now that the write holds the lock (ids
+  // may be reused by a repository created since).
+  const current = await tx.repositories.find(req.repository.domainId, req.repository.name);
+  if (current?.id !== req.repository.id) throw repositoryGone(req.repository);
   const now = ctx.now.getTime();
   const key = {
     repositoryId: req.repository.id,
@@ -215,6 +229,10 @@ export async function publishPackageVersion(
   if (format !== 'generic')
     throw new ValidationError(`PublishPackageVersion supports only the generic format, not ${format}`);
   const namespace = namespaceOf(formatOf(format), input.namespace);
+  const assetName = required(input.assetName, 'assetName');
+  // AWS: "Assets cannot be named . or ..", which would be a directory wherever the asset is saved under its name.
+  if (assetName === '.' || assetName === '..')
+    throw new ValidationError(`Value '${assetName}' at 'assetName' failed to satisfy constraint: an asset cannot be named . or ..`);
   const expected = required(input.assetSHA256, 'assetSHA256');
   const content = required(input.assetContent, 'assetContent');
   const { repository } = await getRepository(store, ctx, input);
@@ -237,7 +255,7 @@ export async function publishPackageVersion(
     namespace,
     packageName: required(input.package, 'package'),
     version: required(input.packageVersion, 'packageVersion'),
-    assetName: required(input.assetName, 'assetName'),
+    assetName,
     blob,
     status: input.unfinished ? 'Unfinished' : 'Published',
     openAfterPublish: false,

@@ -4,23 +4,27 @@ import type { Request } from 'express';
 import { ValidationError } from '../../core/errors.js';
 import { shapes } from '../../core/shapes.js';
 import { validateMembers } from '../../core/validation.js';
+import { DEFAULT_JSON_LIMITS, readJsonBody, type JsonLimits } from './jsonBody.js';
 import type { OperationSpec } from './operationSpec.js';
+import { parseQuery } from './wireText.js';
 
-const MAX_JSON_BODY = 1024 * 1024;
-
-/** Query and header values arrive as strings; the shape says how to read them. */
+/**
+ * Query and header values arrive as strings; the shape says how to read them. An integer too large for a double
+ * stays exact (bigint), so that validation refuses it quoting the digits as sent.
+ */
 function scalar(shape: string, raw: string, member: string): unknown {
   const spec = shapes[shape];
   switch (spec?.type) {
     case 'integer':
     case 'long': {
-      if (!/^-?\d+$/.test(raw.trim()))
-        throw new ValidationError(`Value '${raw}' at '${member}' is not a valid integer`, 'CANNOT_PARSE');
-      return Number(raw);
+      if (!/^-?\d+$/.test(raw))
+        throw new ValidationError(`Value '${raw.slice(0, 100)}' at '${member}' is not a valid integer`, 'CANNOT_PARSE');
+      const n = Number(raw);
+      return Number.isSafeInteger(n) ? n : BigInt(raw);
     }
     case 'boolean': {
       if (raw !== 'true' && raw !== 'false')
-        throw new ValidationError(`Value '${raw}' at '${member}' is not a valid boolean`, 'CANNOT_PARSE');
+        throw new ValidationError(`Value '${raw.slice(0, 100)}' at '${member}' is not a valid boolean: use true or false`, 'CANNOT_PARSE');
       return raw === 'true';
     }
     default:
@@ -28,37 +32,32 @@ function scalar(shape: string, raw: string, member: string): unknown {
   }
 }
 
-/** The raw query string, read ourselves: express's parser would turn `a[b]=c` into objects. */
-function queryParams(req: Request): URLSearchParams {
-  return new URL(req.originalUrl, 'http://localhost').searchParams;
+/**
+ * The raw query string, decoded strictly by us: express's parser would turn `a[b]=c` into objects and
+ * URLSearchParams a bad escape into U+FFFD.
+ */
+function queryParams(req: Request): Map<string, string[]> {
+  const q = req.originalUrl.indexOf('?');
+  return parseQuery(q < 0 ? '' : req.originalUrl.slice(q + 1));
 }
 
-async function readJsonBody(req: Request): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_JSON_BODY) throw new ValidationError('Request body is too large', 'OTHER');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ValidationError('Request body is not valid JSON', 'CANNOT_PARSE');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new ValidationError('Request body must be a JSON object', 'CANNOT_PARSE');
-  return parsed as Record<string, unknown>;
+/** The one value of a query parameter; given twice it is ambiguous, and refused. */
+function single(params: Map<string, string[]>, name: string): string | undefined {
+  const values = params.get(name);
+  if (values && values.length > 1)
+    throw new ValidationError(`Query parameter '${name}' is given ${values.length} times: send it once`);
+  return values?.[0];
 }
 
-export async function readInput(op: OperationSpec, req: Request): Promise<Record<string, unknown>> {
+export async function readInput(
+  op: OperationSpec,
+  req: Request,
+  jsonLimits: JsonLimits = DEFAULT_JSON_LIMITS,
+): Promise<Record<string, unknown>> {
   const bindings = Object.entries(op.input);
   const hasBody = bindings.some(([, b]) => b.in === 'body');
-  const json = hasBody ? await readJsonBody(req) : {};
   const params = queryParams(req);
+  const json = hasBody ? await readJsonBody(req, jsonLimits) : {};
   const input: Record<string, unknown> = {};
   const toValidate: Record<string, { shape: string; value: unknown }> = {};
   const missing: string[] = [];
@@ -66,7 +65,7 @@ export async function readInput(op: OperationSpec, req: Request): Promise<Record
     let value: unknown;
     switch (binding.in) {
       case 'query': {
-        const raw = params.get(binding.name) ?? undefined;
+        const raw = single(params, binding.name);
         value = raw === undefined ? undefined : scalar(binding.shape, raw, member);
         break;
       }

@@ -5,6 +5,7 @@ import { NotImplementedError, ValidationError } from '../../core/errors.js';
 import type { AssetDownload } from '../../core/registry/assets.js';
 import type { Store } from '../../storage/ports.js';
 import { requestContext, type ServerConfig } from '../context.js';
+import { headerValue } from '../headerValues.js';
 import { sendBlob } from '../sendBlob.js';
 import { sendError } from './errorResponse.js';
 import { handlerFor } from './handlers.js';
@@ -20,7 +21,10 @@ export function findOperation(method: string, path: string): OperationSpec | und
   return byRoute.get(`${method} ${path.replace(/\/+$/, '') || '/'}`);
 }
 
-/** The streamed output (GetPackageVersionAsset): the blob, its members in the headers the table names. */
+/**
+ * The streamed output (GetPackageVersionAsset): the blob, its members in the headers the table names (names a
+ * client chose, so encoded by headerValue when they are not plain ASCII).
+ */
 function sendStreamingAsset(req: Request, res: Response, store: Store, op: OperationSpec, download: AssetDownload) {
   const headers = op.output!.headers;
   return sendBlob(req, res, store.blobs, {
@@ -28,9 +32,9 @@ function sendStreamingAsset(req: Request, res: Response, store: Store, op: Opera
     size: download.size,
     contentType: 'application/octet-stream',
     headers: {
-      [headers.assetName!]: download.assetName,
-      [headers.packageVersion!]: download.packageVersion,
-      [headers.packageVersionRevision!]: download.packageVersionRevision,
+      [headers.assetName!]: headerValue(download.assetName),
+      [headers.packageVersion!]: headerValue(download.packageVersion),
+      [headers.packageVersionRevision!]: headerValue(download.packageVersionRevision),
     },
     ranges: false,
   });
@@ -57,9 +61,9 @@ export function controlPlane(store: Store, config: ServerConfig, hooks: ControlP
         );
       }
       await hooks.beforeOperation?.(op, req, res);
+      const input = await readInput(op, req, config.jsonLimits);
       const handler = handlerFor(op.name);
       if (!handler) throw new NotImplementedError(`${op.name} is not implemented by this emulator yet`);
-      const input = await readInput(op, req);
       const output = await handler(store, ctx, input);
       if (op.output) return await sendStreamingAsset(req, res, store, op, output as AssetDownload);
       res.status(200).type('application/json').send(JSON.stringify(toWire(output ?? {})));

@@ -59,8 +59,13 @@ export function sql(db: Db, text: string): Statement {
   return statement;
 }
 
-/** SQLite's unique-constraint failure, the one error the store turns into a domain error. */
+/** SQLite's unique-constraint failure, turned into AlreadyExistsError by the aggregates. */
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** SQLite's foreign-key failure: a row refers to one another transaction deleted (MissingReferenceError). */
+export function isForeignKeyViolation(err: unknown): boolean {
+  return (err as { code?: string })?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }

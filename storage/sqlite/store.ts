@@ -4,9 +4,9 @@
 // transaction in progress on the writer.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import type { BlobStore, Store, Transaction } from '../ports.js';
+import { MissingReferenceError, type BlobStore, type Store, type Transaction } from '../ports.js';
 import { sqliteAssets } from './assets.js';
-import { migrate, openConnection, sql, type Db } from './connection.js';
+import { isForeignKeyViolation, migrate, openConnection, sql, type Db } from './connection.js';
 import { sqliteDomains } from './domains.js';
 import { sqlitePackages } from './packages.js';
 import { sqliteRepositories } from './repositories.js';
@@ -53,7 +53,7 @@ export function openSqliteStore(file: string, blobs: BlobStore): Store {
       return result;
     } catch (err) {
       if (writer.inTransaction) writer.exec('ROLLBACK');
-      throw err;
+      throw isForeignKeyViolation(err) ? new MissingReferenceError((err as Error).message) : err;
     }
   }
 

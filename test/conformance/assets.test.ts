@@ -93,6 +93,18 @@ describe('GetPackageVersionAsset', () => {
     expect(bytes.equals(small)).toBe(true);
   });
 
+  it('names outside printable ASCII come back percent-encoded in the headers; decodeURIComponent gives them back', async () => {
+    const name = 'données-日本.txt';
+    const version = '1.0.0-ü';
+    await publish(ctx.ca, at, version, name, small);
+    const out = await ctx.ca.getPackageVersionAsset({ ...ver(version), asset: name });
+    // The SDK hands header members over as received (it decodes none).
+    expect(out.assetName).toBe('donn%C3%A9es-%E6%97%A5%E6%9C%AC.txt');
+    expect(decodeURIComponent(out.assetName!)).toBe(name);
+    expect(decodeURIComponent(out.packageVersion!)).toBe(version);
+    expect(Buffer.from(await out.asset!.transformToByteArray()).equals(small)).toBe(true);
+  });
+
   it('round-trips every byte value and a multi-megabyte asset', async () => {
     const bin = await ctx.ca.getPackageVersionAsset({ ...ver(), asset: 'all bytes.bin' });
     expect(bin.assetName).toBe('all bytes.bin');

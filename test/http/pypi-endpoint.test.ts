@@ -22,6 +22,8 @@ let token: string;
 let otherToken: string;
 let wheel: Buffer;
 let sdist: Buffer;
+/** The same file name as `sdist`, other bytes (a valid sdist: a corrupt one is refused before the name clash). */
+let sdistVariant: Buffer;
 /** Hand-made archives whose core metadata carries the Metadata-Version in the name (see beforeAll). */
 const mv: Record<'modern' | 'wheel99' | 'wheelNone' | 'sdist99' | 'wheel25', Buffer> = {} as never;
 /** Metadata 2.5, as idna 3.20 and urllib3 2.8.0 on PyPI have it (PEP 794 Import-Name). */
@@ -61,6 +63,8 @@ beforeAll(async () => {
   writeSdist(path.join(dir, 's.tar.gz'), 'demo_pkg', '1.0', METADATA);
   wheel = readFileSync(path.join(dir, 'w.whl'));
   sdist = readFileSync(path.join(dir, 's.tar.gz'));
+  writeSdist(path.join(dir, 's2.tar.gz'), 'demo_pkg', '1.0', `${METADATA}other bytes\n`);
+  sdistVariant = readFileSync(path.join(dir, 's2.tar.gz'));
   const demoMeta = (v: string | undefined, version: string) =>
     `${v === undefined ? '' : `Metadata-Version: ${v}\n`}Name: Demo.Pkg\nVersion: ${version}\nSummary: demo\n\n# Demo\n`;
   const make = (key: keyof typeof mv, file: string, write: () => void) => {
@@ -238,8 +242,8 @@ describe('upload rejections change nothing', () => {
     ['Metadata-Version 9.9 in the sdist PKG-INFO', () => upload(mv.sdist99, 'demo_pkg-1.0.post7.tar.gz', { version: '1.0.post7', metadata_version: '2.1' }), 400, /^'9\.9' is not a valid metadata version in the PKG-INFO of demo_pkg-1\.0\.post7\.tar\.gz/],
     ['form 2.4, wheel METADATA 2.5', () => upload(mv.wheel25, 'demo_pkg-1.0.post8-py3-none-any.whl', { version: '1.0.post8', metadata_version: '2.4' }), 400, /^Metadata-Version '2\.4' of the upload form does not match Metadata-Version '2\.5' in the METADATA of demo_pkg-1\.0\.post8-py3-none-any\.whl/],
     ['form 2.2, sdist PKG-INFO 2.1', () => upload(sdist, 'demo_pkg-1.0.post9.tar.gz', { version: '1.0.post9', metadata_version: '2.2' }), 400, /^Metadata-Version '2\.2' of the upload form does not match Metadata-Version '2\.1' in the PKG-INFO/],
-    ['same name, different bytes', () => upload(Buffer.concat([sdist, Buffer.from('x')]), 'demo_pkg-1.0.tar.gz'), 409, /^File already exists/],
-    ['a corrupt wheel', () => upload(Buffer.from('not a zip'), 'demo_pkg-1.0.post3-py3-none-any.whl', { version: '1.0.post3' }), 400, /Invalid wheel/],
+    ['same name, different bytes', () => upload(sdistVariant, 'demo_pkg-1.0.tar.gz'), 409, /^File already exists/],
+    ['a corrupt wheel', () => upload(Buffer.from('not a zip'), 'demo_pkg-1.0.post3-py3-none-any.whl', { version: '1.0.post3' }), 400, /^Invalid distribution file. File is not a zipfile/],
   ])('%s', async (_name, send, status, message) => {
     const before = blobFiles();
     const versionsBefore = (
@@ -329,6 +333,8 @@ describe('malformed requests', () => {
       expect(res.status, url).toBe(400);
       expect(res.headers['content-type']).toMatch(/^text\/plain/);
       expect(res.text).not.toMatch(/at \w+ \(|node_modules|Error:/);
+      // It says where: the segment that does not decode.
+      expect(res.text).toMatch(/^Bad request: the URL path segment '%(E0%A4%A|ZZ)' has a malformed percent-escape or bytes that are not UTF-8/);
     }
   });
 });

@@ -7,6 +7,8 @@ export interface ArchiveMember {
   data: Buffer | string;
   /** zip: ZIP_STORED instead of ZIP_DEFLATED */
   stored?: boolean;
+  /** Instead of `data`: this many zero bytes, made by the writer (decompression bombs without a huge pipe). */
+  zeros?: number;
 }
 
 export interface ArchiveSpec {
@@ -23,11 +25,11 @@ for spec in json.load(sys.stdin):
             for m in spec["members"]:
                 info = zipfile.ZipInfo(m["name"], date_time=(2024, 1, 1, 0, 0, 0))
                 info.compress_type = zipfile.ZIP_STORED if m.get("stored") else zipfile.ZIP_DEFLATED
-                z.writestr(info, base64.b64decode(m["data"]))
+                z.writestr(info, bytes(m["zeros"]) if "zeros" in m else base64.b64decode(m["data"]))
     else:
         with tarfile.open(spec["path"], "w:gz", format=tarfile.PAX_FORMAT) as t:
             for m in spec["members"]:
-                data = base64.b64decode(m["data"])
+                data = bytes(m["zeros"]) if "zeros" in m else base64.b64decode(m["data"])
                 info = tarfile.TarInfo(m["name"])
                 info.size = len(data)
                 t.addfile(info, io.BytesIO(data))

@@ -18,6 +18,7 @@ describe('configuration', () => {
       tlsCaCert: undefined,
       tlsCaKey: undefined,
       uploadLimits: { maxFileBytes: 5 * 1024 ** 3, maxFieldBytes: 16 * 1024 ** 2, maxFields: 1000 },
+      jsonLimits: { maxBytes: 1024 ** 2, maxDepth: 32 },
       sweepIntervalMs: 3_600_000,
       faults: { seed: 1, rules: [] },
       drainTimeoutMs: 30_000,
@@ -39,6 +40,11 @@ describe('configuration', () => {
     expect(() => loadConfig(['--log-level', 'verbose'], {})).toThrow(/silent, error, warn, info, debug/);
     expect(() => loadConfig(['--drain-timeout', '1.5'], {})).toThrow(/Invalid DRAIN_TIMEOUT/);
     expect(() => loadConfig(['--idle-timeout=-1'], {})).toThrow(/Invalid IDLE_TIMEOUT/);
+  });
+
+  it('takes the control plane JSON limits from flags or the environment', () => {
+    expect(loadConfig(['--max-json-bytes', '64k'], { MAX_JSON_DEPTH: '8' }).jsonLimits).toEqual({ maxBytes: 64 * 1024, maxDepth: 8 });
+    expect(() => loadConfig(['--max-json-depth', 'deep'], {})).toThrow(/Invalid MAX_JSON_DEPTH/);
   });
 
   it('takes upload limits with binary suffixes, and refuses nonsense', () => {

@@ -31,7 +31,27 @@ describe('validateValue against model shapes', () => {
     expect(check('PackageFormat', 'rubygems')).toThrow(/enum value set/);
     expect(check('PackageVersionList', Array.from({ length: 101 }, (_, i) => `${i}`))).toThrow(/100/);
     expect(check('TagList', [{ key: 'k' }])).toThrow(/'value' must not be null/);
-    expect(check('TagList', [{ key: 'k', value: 'v\u0000' }])).toThrow(/TagValue|pattern/);
+    expect(check('TagList', [{ key: 'k', value: 'v\u0000' }])).toThrow(/control or format characters, found U\+0000/);
+  });
+
+  it.each([
+    ['PackageName', 'p\u0000x', 'U+0000 at character 2'],
+    ['PackageName', 'p\u001bx', 'U+001B at character 2'],
+    ['PackageNamespace', 'ns\u0085', 'U+0085 at character 3'],
+    ['PackageVersion', '1.0\u202e', 'U+202E at character 4'],
+    ['PackageVersion', '\u{1F600}\u200b', 'U+200B at character 2'],
+    ['AssetName', 'a\ud800.txt', 'U+D800 at character 2'],
+  ])('a %s with an invisible character names it and where it is (%j)', (shape, value, found) => {
+    expect(check(shape, value)).toThrow(`found ${found}`);
+    // The value is quoted with the character escaped, and the pattern is not reported a second time.
+    expect(check(shape, value)).toThrow(/^1 validation error detected: Value '[^\u0000-\u001f\u007f-\u009f\u202e\u200b]*'/);
+  });
+
+  it('quotes an integer beyond 2^53 as sent and refuses it as out of range', () => {
+    expect(check('ListDomainsMaxResults', 99999999999999999999999n)).toThrow(
+      "Value '99999999999999999999999' at 'member' failed to satisfy constraint: Member must have value less than or equal to 1000",
+    );
+    expect(check('ListDomainsMaxResults', -99999999999999999999999n)).toThrow(/greater than or equal to 1/);
   });
 
   it('reports every violation in one message, in the AWS wording, with the reason', () => {

@@ -1,9 +1,11 @@
-// Reading the core metadata out of an uploaded distribution on local disk: `{name}-{ver}.dist-info/
-// METADATA` of a wheel, `{top}/PKG-INFO` of an sdist. Streams the archive (never loads it whole),
-// refuses a metadata member over MAX_METADATA_BYTES, and answers undefined instead of throwing for
-// a missing, corrupt or unexpected archive: the caller decides what that means.
+// Reading the core metadata out of an uploaded distribution on local disk: `{name}-{ver}.dist-info/METADATA` of
+// a wheel, `{top}/PKG-INFO` of an sdist. Streams the archive (never loads it whole) and checks it the way
+// Warehouse does before trusting it: a zip or tar it can read, no member outside the archive (absolute or `..`),
+// an sdist in one top-level directory, no decompression bomb (an archive more than 50 times its size once
+// unpacked, past 64 MiB), a metadata member of at most MAX_METADATA_BYTES. Every refusal comes back as an
+// ArchiveProblem saying which rule and which member; the caller words the message.
 import { createReadStream } from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
+import { open as openFile, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type yauzl from 'yauzl';
@@ -11,6 +13,51 @@ import { normalizeProjectName } from './names.js';
 import { sameVersion } from './versions.js';
 
 export const MAX_METADATA_BYTES = 10 * 1024 * 1024;
+/** Warehouse's decompression-bomb rule: refused past this many bytes unpacked ... */
+export const COMPRESSION_RATIO_MIN_SIZE = 64 * 1024 * 1024;
+/** ... when that is more than this many times the archive's own size. */
+export const COMPRESSION_RATIO_THRESHOLD = 50;
+
+export type ArchiveProblem =
+  /** Neither the container the name says nor any we read. */
+  | { kind: 'not-an-archive'; expected: 'zip' | 'tar' }
+  /** It starts like one but does not read as one (truncated, bad checksums, sizes that lie). */
+  | { kind: 'corrupt'; detail: string }
+  /** A member whose path leaves the archive's directory: absolute, with `..`, or with a backslash or drive. */
+  | { kind: 'unsafe-member'; member: string }
+  /** The metadata member is larger than MAX_METADATA_BYTES once uncompressed. */
+  | { kind: 'metadata-too-large'; member: string; size: number }
+  /** The whole archive unpacks past the compression-ratio rule. */
+  | { kind: 'bomb'; unpackedBytes: number; packedBytes: number }
+  | { kind: 'encrypted'; member: string }
+  /** No metadata member where it must be. `expected` is the path when it is known (an sdist's top directory). */
+  | { kind: 'missing'; expected?: string }
+  /** Several `.dist-info` directories of the project, none the obvious one. */
+  | { kind: 'ambiguous'; members: string[] }
+  /** An sdist's members are not all inside one top-level directory. */
+  | { kind: 'top-level'; names: string[] };
+
+export type MetadataRead = { ok: true; bytes: Buffer; member: string } | { ok: false; problem: ArchiveProblem };
+
+const problem = (p: ArchiveProblem): MetadataRead => ({ ok: false, problem: p });
+
+/** An ArchiveProblem thrown from deep inside a reader. */
+class Refusal extends Error {
+  constructor(readonly problem: ArchiveProblem) {
+    super(problem.kind);
+  }
+}
+
+/** Whether a bomb: more than the compression-ratio rule allows. */
+function isBomb(unpacked: number, packed: number): boolean {
+  return unpacked > COMPRESSION_RATIO_MIN_SIZE && unpacked > COMPRESSION_RATIO_THRESHOLD * Math.max(packed, 1);
+}
+
+/** A member path that stays inside the archive: relative, no `..` segment, no backslash, no drive. */
+function isSafeMemberPath(name: string): boolean {
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.includes('\\')) return false;
+  return !name.split('/').includes('..');
+}
 
 /** Read a stream fully, giving up (undefined) past `limit` bytes. */
 async function readCapped(
@@ -35,6 +82,15 @@ async function readCapped(
 const loadYauzl = async () => (await import('yauzl')).default;
 const loadTarStream = async () => (await import('tar-stream')).default;
 
+/** yauzl's own refusals of unsafe entry names, as an ArchiveProblem. */
+function zipError(err: unknown): ArchiveProblem {
+  const message = (err as Error)?.message ?? String(err);
+  const unsafe = /^(?:invalid relative path|absolute path|invalid characters in fileName): (.*)$/.exec(message);
+  if (unsafe) return { kind: 'unsafe-member', member: unsafe[1]! };
+  if (/end of central directory record signature not found/i.test(message)) return { kind: 'not-an-archive', expected: 'zip' };
+  return { kind: 'corrupt', detail: message };
+}
+
 async function openZip(filePath: string): Promise<yauzl.ZipFile> {
   const yauzl = await loadYauzl();
   return new Promise((resolve, reject) => {
@@ -47,12 +103,12 @@ async function openZip(filePath: string): Promise<yauzl.ZipFile> {
   });
 }
 
-/** Walk a zip's central directory; keep the entries `want` accepts (names of files, not dirs). */
-function listZipEntries(zip: yauzl.ZipFile, want: (name: string) => boolean): Promise<yauzl.Entry[]> {
+/** Every entry of a zip's central directory that names a file (not a directory). */
+function listZipEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
   return new Promise((resolve, reject) => {
     const kept: yauzl.Entry[] = [];
     zip.on('entry', (entry: yauzl.Entry) => {
-      if (!entry.fileName.endsWith('/') && want(entry.fileName)) kept.push(entry);
+      if (!entry.fileName.endsWith('/')) kept.push(entry);
       zip.readEntry();
     });
     zip.once('end', () => resolve(kept));
@@ -61,32 +117,40 @@ function listZipEntries(zip: yauzl.ZipFile, want: (name: string) => boolean): Pr
   });
 }
 
-async function readZipEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer | undefined> {
-  if (entry.isEncrypted() || entry.uncompressedSize > MAX_METADATA_BYTES) return undefined;
+async function readZipEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
+  if (entry.isEncrypted()) throw new Refusal({ kind: 'encrypted', member: entry.fileName });
+  if (entry.uncompressedSize > MAX_METADATA_BYTES)
+    throw new Refusal({ kind: 'metadata-too-large', member: entry.fileName, size: entry.uncompressedSize });
   const stream = await new Promise<Readable>((resolve, reject) =>
     zip.openReadStream(entry, (err, s) => (err || !s ? reject(err ?? new Error('no stream')) : resolve(s))),
   );
-  return readCapped(stream, MAX_METADATA_BYTES);
+  const bytes = await readCapped(stream, MAX_METADATA_BYTES);
+  if (!bytes) throw new Refusal({ kind: 'metadata-too-large', member: entry.fileName, size: MAX_METADATA_BYTES + 1 });
+  return bytes;
 }
 
 /**
- * Open the zip, pick one entry among those `want` accepts, return its bytes. Every failure
- * (unreadable file, bad zip, yauzl's file name or size validation) gives undefined.
+ * Open the zip, check every entry (yauzl refuses unsafe names) and the compression ratio, let `choose` pick
+ * one entry (or refuse), return its bytes.
  */
 async function readFromZip(
   filePath: string,
-  want: (name: string) => boolean,
-  choose: (entries: yauzl.Entry[]) => yauzl.Entry | undefined,
-): Promise<Buffer | undefined> {
+  choose: (entries: yauzl.Entry[]) => yauzl.Entry | ArchiveProblem,
+): Promise<MetadataRead> {
   let zip: yauzl.ZipFile | undefined;
   try {
     zip = await openZip(filePath);
     // A late 'error' (after we stopped listening) must not become an uncaught exception.
     zip.on('error', () => undefined);
-    const entry = choose(await listZipEntries(zip, want));
-    return entry ? await readZipEntry(zip, entry) : undefined;
-  } catch {
-    return undefined;
+    const entries = await listZipEntries(zip);
+    const unpacked = entries.reduce((sum, e) => sum + e.uncompressedSize, 0);
+    const packed = (await stat(filePath)).size;
+    if (isBomb(unpacked, packed)) return problem({ kind: 'bomb', unpackedBytes: unpacked, packedBytes: packed });
+    const chosen = choose(entries);
+    if (!('fileName' in chosen)) return problem(chosen);
+    return { ok: true, bytes: await readZipEntry(zip, chosen), member: chosen.fileName };
+  } catch (err) {
+    return problem(err instanceof Refusal ? err.problem : zipError(err));
   } finally {
     zip?.close();
   }
@@ -107,66 +171,106 @@ function distInfoMatch(stem: string, project: string, version: string): number {
 }
 
 /**
- * The exact bytes of the wheel's `{distinfo}/METADATA`, where distinfo is the top-level
- * `*.dist-info` directory of this project (names compared PEP 503-normalized, versions by PEP 440).
- * Several candidates: the one matching name and version, if unique; else the one matching the name,
- * if unique; else undefined (pip refuses such wheels too).
+ * The exact bytes of the wheel's `{distinfo}/METADATA`, where distinfo is the top-level `*.dist-info` directory
+ * of this project (names compared PEP 503-normalized, versions by PEP 440). Several candidates: the one matching
+ * name and version, if unique; else the one matching the name, if unique; else refused (pip refuses such wheels
+ * too).
  */
-export async function readWheelMetadata(
-  filePath: string,
-  project: string,
-  version: string,
-): Promise<Buffer | undefined> {
-  return readFromZip(
-    filePath,
-    (name) => DIST_INFO_METADATA_RE.test(name),
-    (entries) => {
-      const scored = entries.map((entry) => {
-        const stem = (DIST_INFO_METADATA_RE.exec(entry.fileName)?.[1] ?? '');
-        return { entry, score: distInfoMatch(stem, project, version) };
-      });
-      for (const score of [2, 1]) {
-        const hits = scored.filter((s) => s.score === score);
-        if (hits.length === 1) return hits[0]?.entry;
-        if (hits.length > 1) return undefined;
-      }
-      return undefined;
-    },
-  );
+export function readWheelMetadata(filePath: string, project: string, version: string): Promise<MetadataRead> {
+  return readFromZip(filePath, (entries) => {
+    const scored = entries.flatMap((entry) => {
+      const stem = DIST_INFO_METADATA_RE.exec(entry.fileName)?.[1];
+      return stem === undefined ? [] : [{ entry, score: distInfoMatch(stem, project, version) }];
+    });
+    for (const score of [2, 1]) {
+      const hits = scored.filter((s) => s.score === score);
+      if (hits.length === 1) return hits[0]!.entry;
+      if (hits.length > 1) return { kind: 'ambiguous', members: hits.map((h) => h.entry.fileName) };
+    }
+    return { kind: 'missing' };
+  });
 }
 
-/** `{top}/PKG-INFO`, exactly one directory deep (a leading `./` is tolerated). */
-function isTopPkgInfo(name: string): boolean {
-  const parts = name.replace(/^(\.\/)+/, '').split('/');
-  return parts.length === 2 && parts[1] === 'PKG-INFO' && parts[0] !== '' && parts[0] !== '.' && parts[0] !== '..';
+/** A member name without the `./` prefixes tar writers add. */
+const relative = (name: string) => name.replace(/^(\.\/)+/, '');
+
+/**
+ * An sdist's metadata from its member names: every member inside one top-level directory, and `{top}/PKG-INFO`
+ * among them (Warehouse: "Incorrect number of top-level directories in sdist", "PKG-INFO not found at ...").
+ */
+function sdistLayout(names: string[]): { top: string } | ArchiveProblem {
+  const tops = new Set<string>();
+  for (const name of names) {
+    const parts = relative(name).split('/');
+    // A file at the top, outside any directory, counts as a top-level entry of its own.
+    tops.add(parts.length > 1 ? parts[0]! : `${parts[0]} (a file)`);
+  }
+  if (tops.size !== 1 || [...tops][0]!.endsWith(' (a file)')) return { kind: 'top-level', names: [...tops].sort().slice(0, 5) };
+  const top = [...tops][0]!;
+  return names.some((n) => relative(n) === `${top}/PKG-INFO`) ? { top } : { kind: 'missing', expected: `${top}/PKG-INFO` };
 }
 
-async function readTarGzPkgInfo(filePath: string): Promise<Buffer | undefined> {
+async function readZipSdist(filePath: string): Promise<MetadataRead> {
+  return readFromZip(filePath, (entries) => {
+    const layout = sdistLayout(entries.map((e) => e.fileName));
+    if ('kind' in layout) return layout;
+    return entries.find((e) => relative(e.fileName) === `${layout.top}/PKG-INFO`)!;
+  });
+}
+
+/**
+ * Reads a whole .tar.gz: every member's path checked, the unpacked size held to the compression-ratio rule as it
+ * streams, the candidates for `{top}/PKG-INFO` (members two levels deep) kept.
+ */
+async function readTarGzSdist(filePath: string): Promise<MetadataRead> {
   const tarStream = await loadTarStream();
-  const source = createReadStream(filePath);
-  const gunzip = createGunzip();
+  const packed = (await stat(filePath)).size;
+  // Large reads and inflate buffers: the whole archive is read, and small chunks cost more than the inflating.
+  const source = createReadStream(filePath, { highWaterMark: 1024 * 1024 });
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   const extract = tarStream.extract(); // a streamx Writable: wire errors by hand, not stream.pipeline
   const fail = (err: Error) => extract.destroy(err);
+  let unpacked = 0;
   source.on('error', fail);
   gunzip.on('error', fail);
+  gunzip.on('data', (chunk: Buffer) => {
+    unpacked += chunk.length;
+    if (isBomb(unpacked, packed)) fail(new Refusal({ kind: 'bomb', unpackedBytes: unpacked, packedBytes: packed }));
+  });
   source.pipe(gunzip).pipe(extract);
+  const names: string[] = [];
+  const pkgInfos = new Map<string, Buffer>();
   try {
     for await (const entry of extract) {
       const { name, type, size } = entry.header;
-      if ((type === 'file' || type === 'contiguous-file') && isTopPkgInfo(name)) {
-        if (size !== undefined && size > MAX_METADATA_BYTES) return undefined;
-        return await readCapped(entry, MAX_METADATA_BYTES);
+      if (!isSafeMemberPath(relative(name))) throw new Refusal({ kind: 'unsafe-member', member: name });
+      if (type === 'directory') {
+        entry.resume();
+        continue;
       }
-      entry.resume(); // skip the body
+      names.push(name);
+      const parts = relative(name).split('/');
+      if ((type === 'file' || type === 'contiguous-file') && parts.length === 2 && parts[1] === 'PKG-INFO') {
+        if (size !== undefined && size > MAX_METADATA_BYTES) throw new Refusal({ kind: 'metadata-too-large', member: name, size });
+        const bytes = await readCapped(entry, MAX_METADATA_BYTES);
+        if (!bytes) throw new Refusal({ kind: 'metadata-too-large', member: name, size: MAX_METADATA_BYTES + 1 });
+        pkgInfos.set(parts[0]!, bytes);
+      } else entry.resume(); // skip the body
     }
-    return undefined;
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof Refusal) return problem(err.problem);
+    const message = (err as Error)?.message ?? String(err);
+    return problem(/incorrect header check|unknown compression method/.test(message) ? { kind: 'not-an-archive', expected: 'tar' } : { kind: 'corrupt', detail: message });
   } finally {
     source.destroy();
     gunzip.destroy();
     extract.destroy();
   }
+  if (names.length === 0) return problem({ kind: 'corrupt', detail: 'the archive holds no files' });
+  const layout = sdistLayout(names);
+  if ('kind' in layout) return problem(layout);
+  const member = names.find((n) => relative(n) === `${layout.top}/PKG-INFO`)!;
+  return { ok: true, bytes: pkgInfos.get(layout.top)!, member };
 }
 
 type ArchiveKind = 'gzip' | 'zip';
@@ -188,12 +292,13 @@ async function archiveKind(filePath: string): Promise<ArchiveKind | undefined> {
   }
 }
 
-/** The exact bytes of `{top}/PKG-INFO` of a `.tar.gz` or `.zip` sdist (format sniffed, not taken from the name). */
-export async function readSdistMetadata(filePath: string): Promise<Buffer | undefined> {
+/**
+ * The exact bytes of `{top}/PKG-INFO` of a `.tar.gz` or `.zip` sdist (format sniffed, not taken from the name;
+ * `expected` is what the file name says, for the message when it is neither).
+ */
+export async function readSdistMetadata(filePath: string, expected: 'zip' | 'tar' = 'tar'): Promise<MetadataRead> {
   const kind = await archiveKind(filePath);
-  if (kind === 'gzip') return readTarGzPkgInfo(filePath);
-  if (kind === 'zip') {
-    return readFromZip(filePath, isTopPkgInfo, (entries) => entries[0]);
-  }
-  return undefined;
+  if (kind === 'gzip') return readTarGzSdist(filePath);
+  if (kind === 'zip') return readZipSdist(filePath);
+  return problem({ kind: 'not-an-archive', expected });
 }

@@ -47,8 +47,8 @@ export function isSafeFilename(filename: string): boolean {
   if (Buffer.byteLength(filename, 'utf8') > MAX_FILENAME_BYTES) return false;
   if (filename.startsWith('.')) return false; // also rejects '.' and '..'
   if (/[/\\]/.test(filename)) return false; // also rejects absolute POSIX and UNC paths
-  // C0, DEL and C1 controls (NUL included).
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(filename)) return false;
+  // C0, DEL and C1 controls (NUL included), and format characters (U+202E RIGHT-TO-LEFT OVERRIDE, zero-width).
+  if (/[\u0000-\u001f\u007f-\u009f\p{Cf}]/u.test(filename)) return false;
   if (/^[A-Za-z]:/.test(filename)) return false; // Windows drive (C:x.whl is drive-relative)
   // Lone surrogates cannot be encoded as UTF-8 for the file system.
   if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(filename)) return false;
@@ -59,7 +59,9 @@ function extensionOf(filename: string): { extension: string; type: DistributionT
   return EXTENSIONS.find((e) => filename.endsWith(e.extension) && filename.length > e.extension.length);
 }
 
-const BUILD_TAG_RE = /^[0-9][^-]*$/;
+const BUILD_TAG_RE = /^[0-9][A-Za-z0-9_.]*$/;
+/** A compatibility tag (`py3`, `cp312`, `manylinux_2_17_x86_64.manylinux2014_x86_64`): ASCII, no dashes. */
+const TAG_RE = /^[A-Za-z0-9_.]+$/;
 
 function parseWheel(stem: string): DistributionFilename | undefined {
   const parts = stem.split('-');
@@ -70,6 +72,7 @@ function parseWheel(stem: string): DistributionFilename | undefined {
   const [python, abi, platform] = parts.slice(-3) as [string, string, string];
   if (!isValidProjectName(name) || !isValidVersion(version)) return undefined;
   if (build !== undefined && !BUILD_TAG_RE.test(build)) return undefined;
+  if (![python, abi, platform].every((tag) => TAG_RE.test(tag))) return undefined;
   const result: DistributionFilename = {
     type: 'bdist_wheel',
     name,
@@ -169,7 +172,7 @@ export function checkUploadFilename(
     const wheel = parseWheel(stem);
     if (!wheel) {
       const form = '{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl';
-      return `Invalid wheel filename '${filename}': expected '${form}'.`;
+      return `Invalid wheel filename '${filename}': expected '${form}', tags of ASCII letters, digits, '_' and '.'.`;
     }
     fileName = wheel.name;
     fileVersion = wheel.version;

@@ -2,6 +2,7 @@
 // upload form sends it. Parsing is tolerant: odd input gives fewer fields, never an exception; the
 // Metadata-Version checks below say what an upload may carry.
 import { normalizeProjectName } from './names.js';
+import { isValidVersion, sameVersion } from './versions.js';
 
 /**
  * Core metadata versions an upload may declare, in the form field and in the file itself: PyPI's list
@@ -44,6 +45,26 @@ export function checkFileMetadataVersion(
       `Metadata-Version ${quoted(formValue)} of the upload form does not match Metadata-Version ${quoted(fileValue)} ` +
       `in ${where}. The form must describe the uploaded file.`
     );
+  return undefined;
+}
+
+/**
+ * The Name and Version of the file's own core metadata against the upload form's: both present, and the same
+ * project and release (names PEP 503-normalized, versions PEP 440-equal). Returns the 400 message or undefined.
+ */
+export function checkFileNameAndVersion(
+  file: { name?: string; version?: string },
+  form: { name: string; version: string },
+  filename: string,
+  member: 'METADATA' | 'PKG-INFO',
+): string | undefined {
+  const where = `the ${member} of ${filename}`;
+  if (file.name === undefined) return `'Name' is a required field in ${where}. ${CORE_METADATA_SPEC}`;
+  if (file.version === undefined) return `'Version' is a required field in ${where}. ${CORE_METADATA_SPEC}`;
+  if (normalizeProjectName(file.name) !== normalizeProjectName(form.name))
+    return `Name ${quoted(file.name)} in ${where} does not match the name ${quoted(form.name)} of the upload form. The form must describe the uploaded file.`;
+  if (file.version !== form.version && !(isValidVersion(file.version) && sameVersion(file.version, form.version)))
+    return `Version ${quoted(file.version)} in ${where} does not match the version ${quoted(form.version)} of the upload form. The form must describe the uploaded file.`;
   return undefined;
 }
 

@@ -1,16 +1,19 @@
 // Publishing one distribution file to a PyPI repository, as the legacy upload API asks: ordered, named
 // checks, each failing with a message pip/twine/poetry print (Warehouse's wording where it has one),
 // then one write through the shared registry path. Nothing is stored unless every check passes.
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { RequestContext } from '../../context.js';
 import { ValidationError } from '../../errors.js';
 import { addAsset, type AddAssetResult, type VersionMetadata } from '../../registry/publish.js';
 import type { PendingBlob, RepositoryRecord, Store } from '../../../storage/ports.js';
+import { archiveProblemMessage } from './archiveMessages.js';
 import { readSdistMetadata, readWheelMetadata } from './archives.js';
 import { checkUploadFilename, distributionTypeOf } from './filenames.js';
 import {
   METADATA_VERSIONS,
   checkFileMetadataVersion,
+  checkFileNameAndVersion,
   checkFormMetadataVersion,
   dependenciesFromRequiresDist,
   mergeMetadata,
@@ -79,31 +82,48 @@ function verifyDigests(fields: Record<string, string[]>, blob: PendingBlob): voi
   }
 }
 
-/** METADATA of a wheel (also served as PEP 658 metadata) or PKG-INFO of an sdist. */
+/**
+ * METADATA of a wheel (also served as PEP 658 metadata) or PKG-INFO of an sdist: both are required, and an
+ * archive that cannot be trusted (unsafe members, a decompression bomb, no metadata where it must be) is refused
+ * saying so.
+ */
 async function readFileMetadata(
   filename: string,
   blob: PendingBlob,
   name: string,
   version: string,
-): Promise<{ parsed?: CoreMetadata; coreMetadata?: Buffer }> {
-  if (distributionTypeOf(filename) === 'bdist_wheel') {
-    const bytes = await readWheelMetadata(blob.localPath, name, version);
-    if (!bytes) throw invalid(`Invalid wheel: ${filename} has no readable .dist-info/METADATA`);
-    return { parsed: parseCoreMetadata(bytes.toString('utf8')), coreMetadata: bytes };
-  }
-  const bytes = await readSdistMetadata(blob.localPath);
-  return bytes ? { parsed: parseCoreMetadata(bytes.toString('utf8')) } : {};
+): Promise<{ bytes: Buffer; member: 'METADATA' | 'PKG-INFO' }> {
+  const kind = distributionTypeOf(filename) === 'bdist_wheel' ? 'bdist_wheel' : 'sdist';
+  const read =
+    kind === 'bdist_wheel'
+      ? await readWheelMetadata(blob.localPath, name, version)
+      : await readSdistMetadata(blob.localPath, filename.endsWith('.zip') ? 'zip' : 'tar');
+  if (!read.ok) throw invalid(archiveProblemMessage(filename, kind, read.problem));
+  return { bytes: read.bytes, member: kind === 'bdist_wheel' ? 'METADATA' : 'PKG-INFO' };
 }
 
 /**
- * The file's own Metadata-Version (wheel METADATA, sdist PKG-INFO): present, known, and the form's when
- * the form sends one. An sdist without a readable PKG-INFO has nothing to check: the form describes it.
+ * The file's own core metadata: UTF-8 text with fields; a known Metadata-Version, the form's when the form sends
+ * one; the Name and Version of the form (twine and poetry send the file's).
  */
-function checkFileMetadata(fields: Record<string, string[]>, filename: string, parsed: CoreMetadata | undefined): void {
-  if (!parsed) return;
-  const member = distributionTypeOf(filename) === 'bdist_wheel' ? 'METADATA' : 'PKG-INFO';
-  const problem = checkFileMetadataVersion(parsed.metadataVersion, formField(fields, 'metadata_version'), filename, member);
+function checkFileMetadata(
+  fields: Record<string, string[]>,
+  form: { name: string; version: string },
+  filename: string,
+  file: { bytes: Buffer; member: 'METADATA' | 'PKG-INFO' },
+): CoreMetadata {
+  const where = `The ${file.member} of ${filename}`;
+  if (file.bytes.toString('latin1').trim() === '')
+    throw invalid(`${where} is empty: it must hold the core metadata (Metadata-Version, Name, Version).`);
+  if (!isUtf8(file.bytes)) throw invalid(`${where} is not valid UTF-8: core metadata is UTF-8 text.`);
+  const parsed = parseCoreMetadata(file.bytes.toString('utf8'));
+  if (parsed.metadataVersion === undefined && parsed.name === undefined && parsed.version === undefined)
+    throw invalid(`${where} has no core metadata fields: it must start with 'Metadata-Version: ...', 'Name: ...' and 'Version: ...' lines.`);
+  const problem =
+    checkFileMetadataVersion(parsed.metadataVersion, formField(fields, 'metadata_version'), filename, file.member) ??
+    checkFileNameAndVersion(parsed, form, filename, file.member);
   if (problem) throw invalid(problem);
+  return parsed;
 }
 
 /** What a release's core metadata becomes in the registry (DescribePackageVersion, readme, deps). */
@@ -151,9 +171,11 @@ export async function publishDistribution(
   const { name, version } = checkNameAndVersion(upload.fields);
   const { filename, blob } = checkFile(upload, name, version);
   verifyDigests(upload.fields, blob);
-  const fromFile = await readFileMetadata(filename, blob, name, version);
-  checkFileMetadata(upload.fields, filename, fromFile.parsed);
-  const metadata = mergeMetadata(fromFile.parsed, metadataFromUploadForm(upload.fields));
+  const file = await readFileMetadata(filename, blob, name, version);
+  const parsed = checkFileMetadata(upload.fields, { name, version }, filename, file);
+  const metadata = mergeMetadata(parsed, metadataFromUploadForm(upload.fields));
+  // PEP 658: a wheel's METADATA is served beside it.
+  const coreMetadata = file.member === 'METADATA' ? file.bytes : undefined;
   return addAsset(store, ctx, {
     repository: upload.repository,
     format: 'pypi',
@@ -165,9 +187,7 @@ export async function publishDistribution(
     status: 'Published',
     openAfterPublish: true,
     metadata: versionMetadata(metadata),
-    coreMetadata: fromFile.coreMetadata,
-    coreMetadataSha256: fromFile.coreMetadata
-      ? createHash('sha256').update(fromFile.coreMetadata).digest('hex')
-      : undefined,
+    coreMetadata,
+    coreMetadataSha256: coreMetadata ? createHash('sha256').update(coreMetadata).digest('hex') : undefined,
   });
 }

@@ -176,14 +176,17 @@ export function readUploadForm(req: Request, blobs: BlobStore, limits: UploadLim
       } catch (err) {
         bodyError = err;
       }
+      // No part at all: the boundary never matched (busboy then only says "Unexpected end of form").
+      const noParts =
+        parts === 0 && !bodyError
+          ? new UploadError(400, 'Invalid multipart form: no parts found (does the boundary in Content-Type match the body?)')
+          : undefined;
       const error =
         failure ??
         (bodyError as UploadError | undefined) ??
+        noParts ??
         (parseError && new UploadError(400, `Invalid multipart form: ${parseError.message}`)) ??
-        (fileError as Error | undefined) ??
-        (parts === 0
-          ? new UploadError(400, 'Invalid multipart form: no parts found (does the boundary in Content-Type match the body?)')
-          : undefined);
+        (fileError as Error | undefined);
       if (error) {
         await file?.blob.discard();
         reject(error);
