@@ -1,6 +1,7 @@
 // The whole request chain, in order.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { newRequestId } from '../core/ids.js';
+import { createReadPath, type ReadPath } from '../core/readPath/readPath.js';
 import type { Store } from '../storage/ports.js';
 import type { ServerConfig } from './config.js';
 import { controlPlane } from './controlPlane/router.js';
@@ -11,6 +12,8 @@ import { clientEnvRoutes, type ClientEnvironment } from './proxy/clientEnv.js';
 import { uiRoutes } from './ui/routes.js';
 
 export interface AppOptions {
+  /** The read path of package endpoints (external sources, caches); without it, one with no external sources. */
+  readPath?: ReadPath;
   /** The local CA and what clients set to trust it; without it /_local/env and /_local/ca.pem answer 404. */
   localTls?: { caPem: string; clientEnv: ClientEnvironment };
 }
@@ -60,7 +63,8 @@ export function createApp(store: Store, config: ServerConfig, options: AppOption
   //    ({domain}-{owner}.d.codeartifact.{region}...) are first rewritten to the path-style form
   //    GetRepositoryEndpoint hands out.
   app.use(virtualHostRewrite);
-  for (const routes of formatRoutes(store, config)) app.use(routes);
+  const readPath = options.readPath ?? createReadPath(store);
+  for (const routes of formatRoutes({ store, config, readPath })) app.use(routes);
 
   // 6. A read-only web UI at / for people.
   app.use(uiRoutes(store, config));

@@ -1,6 +1,7 @@
 // Configuration from flags and environment. Flags win over variables; variables over defaults.
 import { parseArgs } from 'node:util';
 import { REGION_PATTERN } from '../core/awsHosts.js';
+import { EXTERNAL_CONNECTION_NAMES } from '../core/externalConnections.js';
 import { ENDPOINT_STYLES, type EndpointStyle } from '../core/context.js';
 
 export interface ServerConfig {
@@ -24,6 +25,12 @@ export interface ServerConfig {
   uploadLimits: { maxFileBytes: number; maxFieldBytes: number; maxFields: number };
   /** How often leftovers (orphan blobs, staging files, stale claims) are swept, in ms; 0: only at start. */
   sweepIntervalMs: number;
+  /** Sources of external connections: public:pypi -> an http(s) index or a file:// folder. */
+  externalSources: Record<string, string>;
+  /** Deadline of one request to an external source. */
+  externalTimeoutMs: number;
+  /** How long an external source's listing of a project is reused. */
+  externalListingTtlMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -34,9 +41,10 @@ const USAGE = `Usage: npm start -- [--host H] [--port P] [--data-dir DIR] [--pub
        node dist/server/main.js env [--data-dir DIR] [--port P]   (shell lines for tools that hardcode AWS hosts)
        node dist/server/main.js fsck [--data-dir DIR] [--repair] [--verify-hashes] [--grace S]
                     [--max-upload-bytes N] [--max-form-bytes N] [--max-form-fields N] [--sweep-interval S]
+                    [--external public:pypi=URL]... [--external-timeout S] [--external-ttl S]
 Environment: HOST, PORT, DATA_DIR, PUBLIC_URL, ACCOUNT_ID, REGION, AUTH, ENDPOINT_STYLE, HTTPS_PORT,
-             TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL
-             (flags win).
+             TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL,
+             EXTERNAL_CONNECTIONS (public:pypi=URL;...), EXTERNAL_TIMEOUT, EXTERNAL_TTL (flags win).
 Sizes take a binary suffix: 16MiB, 5GiB (or K, M, G).`;
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
@@ -53,6 +61,23 @@ export function parseSize(text: string, name: string): number {
 function positiveInteger(text: string, name: string): number {
   if (!/^\d+$/.test(text) || Number(text) <= 0) throw new ConfigError(`Invalid ${name}: ${text}`);
   return Number(text);
+}
+
+/** `public:pypi=URL` entries: known connection names, http(s):// or file:// URLs, one source each. */
+function externalSources(entries: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf('=');
+    const name = at > 0 ? entry.slice(0, at).trim() : '';
+    const url = at > 0 ? entry.slice(at + 1).trim() : '';
+    if (!name || !url) throw new ConfigError(`Invalid --external ${entry}: expected NAME=URL, e.g. public:pypi=https://pypi.org/simple/`);
+    if (!EXTERNAL_CONNECTION_NAMES.includes(name))
+      throw new ConfigError(`Unknown external connection ${name}: use one of ${EXTERNAL_CONNECTION_NAMES.join(', ')}`);
+    if (!/^(https?|file):\/\//i.test(url)) throw new ConfigError(`--external ${name}: ${url} is not an http(s):// or file:// URL`);
+    if (out[name]) throw new ConfigError(`--external ${name} is given twice`);
+    out[name] = url;
+  }
+  return out;
 }
 
 function seconds(text: string, name: string): number {
@@ -94,6 +119,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
         'max-form-bytes': { type: 'string' },
         'max-form-fields': { type: 'string' },
         'sweep-interval': { type: 'string' },
+        external: { type: 'string', multiple: true },
+        'external-timeout': { type: 'string' },
+        'external-ttl': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -138,5 +166,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
       maxFields: positiveInteger(values['max-form-fields'] ?? env.MAX_FORM_FIELDS ?? '1000', 'MAX_FORM_FIELDS'),
     },
     sweepIntervalMs: seconds(values['sweep-interval'] ?? env.SWEEP_INTERVAL ?? '3600', 'SWEEP_INTERVAL') * 1000,
+    externalSources: externalSources(values.external ?? (env.EXTERNAL_CONNECTIONS ?? '').split(';').filter((x) => x.trim())),
+    externalTimeoutMs: positiveInteger(values['external-timeout'] ?? env.EXTERNAL_TIMEOUT ?? '30', 'EXTERNAL_TIMEOUT') * 1000,
+    externalListingTtlMs: seconds(values['external-ttl'] ?? env.EXTERNAL_TTL ?? '300', 'EXTERNAL_TTL') * 1000,
   };
 }

@@ -9,7 +9,8 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { parseArgs } from 'node:util';
 import { fsck, formatFsckReport, fsckHasDamage } from '../core/maintenance/fsck.js';
 import { DEFAULT_SWEEP } from '../core/maintenance/sweep.js';
-import { openStore } from '../storage/open.js';
+import { ExternalSourceConfigError, openExternalSources, openStore } from '../storage/open.js';
+import { createReadPath } from '../core/readPath/readPath.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { connectTunnels } from './proxy/connect.js';
@@ -71,6 +72,10 @@ async function runFsck(options: { dataDir: string; repair: boolean; verifyHashes
 async function serve(config: ServerConfig) {
   const store = openStore(config.dataDir);
   const tls = await openTls(config);
+  const externals = await openExternalSources(config.externalSources, { timeoutMs: config.externalTimeoutMs }).catch((err: Error) =>
+    fail(err instanceof ExternalSourceConfigError ? `--external ${err.message}` : `external sources: ${err.message}`, 2),
+  );
+  const readPath = createReadPath(store, externals, { listingTtlMs: config.externalListingTtlMs, log: (line) => console.log(line) });
   const server = createServer();
   server.on('connect', connectTunnels(server, tls.certificates));
   const port = await listen(server, config.port, config.host, 'HTTP');
@@ -87,7 +92,7 @@ async function serve(config: ServerConfig) {
   const listening = `http://${urlHost(config.host)}:${port}`;
   const final = { ...config, port, publicUrl: config.publicUrl || listening };
   const clientEnv = { proxyUrl: listening, bundleFile: tls.bundleFile };
-  server.on('request', createApp(store, final, { localTls: { caPem: tls.ca.certPem, clientEnv } }));
+  server.on('request', createApp(store, final, { localTls: { caPem: tls.ca.certPem, clientEnv }, readPath }));
   console.log(
     `codeartifact-local listening on ${listening} (data: ${config.dataDir}, public URL: ${final.publicUrl}` +
       `${httpsPort !== undefined ? `, HTTPS port: ${httpsPort}` : ''}, TLS bundle: ${tls.bundleFile}` +

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { openLocalBlobStore } from './localBlobs/blobStore.js';
 import type { Store } from './ports.js';
+export { ExternalSourceConfigError, openExternalSources } from './external/index.js';
 import { openSqliteStore } from './sqlite/store.js';
 
 export function openStore(dataDir: string): Store {

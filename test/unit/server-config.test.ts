@@ -19,7 +19,24 @@ describe('configuration', () => {
       tlsCaKey: undefined,
       uploadLimits: { maxFileBytes: 5 * 1024 ** 3, maxFieldBytes: 16 * 1024 ** 2, maxFields: 1000 },
       sweepIntervalMs: 3_600_000,
+      externalSources: {},
+      externalTimeoutMs: 30_000,
+      externalListingTtlMs: 300_000,
     });
+  });
+
+  it('takes external connection sources from repeated flags or the environment', () => {
+    expect(loadConfig(['--external', 'public:pypi=https://pypi.org/simple/', '--external', 'public:npmjs=file:///srv/npm'], {}).externalSources).toEqual({
+      'public:pypi': 'https://pypi.org/simple/',
+      'public:npmjs': 'file:///srv/npm',
+    });
+    expect(loadConfig([], { EXTERNAL_CONNECTIONS: 'public:pypi=file:///wheels; public:crates-io=http://127.0.0.1:1/' }).externalSources).toEqual({
+      'public:pypi': 'file:///wheels',
+      'public:crates-io': 'http://127.0.0.1:1/',
+    });
+    expect(() => loadConfig(['--external', 'public:pypy=http://x/'], {})).toThrow(/Unknown external connection public:pypy/);
+    expect(() => loadConfig(['--external', 'public:pypi'], {})).toThrow(/expected NAME=URL/);
+    expect(() => loadConfig(['--external', 'public:pypi=ftp://x/'], {})).toThrow(/not an http/);
   });
 
   it('takes upload limits with binary suffixes, and refuses nonsense', () => {

@@ -107,7 +107,7 @@ function checkFileMetadata(fields: Record<string, string[]>, filename: string, p
 }
 
 /** What a release's core metadata becomes in the registry (DescribePackageVersion, readme, deps). */
-function versionMetadata(meta: CoreMetadata): VersionMetadata {
+export function versionMetadata(meta: CoreMetadata): VersionMetadata {
   const license = meta.licenseExpression ?? meta.license;
   return {
     summary: meta.summary,
