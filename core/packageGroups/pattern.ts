@@ -53,6 +53,12 @@ export function parsePattern(pattern: string): PatternKind {
   const format = formatNamed(pattern, parts[0]!.replace(/[*~$]$/, ''));
   const noNamespace = format.namespace === 'none';
   const last = parts.at(-1)!.slice(0, -1);
+  // A common slip (the glob habit): '/pypi/internal-*' for a name prefix. Say what AWS accepts instead.
+  if (suffix === '*' && last && parts.length <= 3) {
+    const prefixForm =
+      noNamespace && parts.length === 2 ? `/${format.name}//${last}~` : `/${parts.slice(0, -1).join('/')}/${last}~`;
+    throw invalid(pattern, `* matches every value of a whole component; a prefix ends with ~: write ${prefixForm}`);
+  }
   switch (parts.length) {
     case 2:
       if (suffix === '*' && parts[1] === '*') return { level: 'format', format: format.name };
