@@ -151,7 +151,12 @@ export async function updatePackageGroup(
   return { packageGroup: describe(ctx, await getGroup(store, ctx, input)) };
 }
 
-/** The root cannot be deleted; a group with sub-groups cannot either (AWS answers ConflictException). */
+/**
+ * The root cannot be deleted. A group with sub-groups can: as AWS documents it, "the direct child package
+ * groups will become children of the package group's direct parent package group" — which the tree, computed
+ * from the patterns that remain, does by itself (and children inheriting from the deleted group now inherit
+ * from that parent).
+ */
 export async function deletePackageGroup(
   store: Store,
   ctx: RequestContext,
@@ -161,13 +166,6 @@ export async function deletePackageGroup(
     const found = await getGroup(tx, ctx, input);
     if (found.node.record.pattern === ROOT)
       throw new ValidationError(`The root package group ${ROOT} cannot be deleted`, 'OTHER');
-    const children = found.tree.children(found.node);
-    if (children.length > 0)
-      throw new ConflictError(
-        `Package group ${found.node.record.pattern} has sub-groups (${children.map((c) => c.record.pattern).join(', ')}); delete them first`,
-        undefined,
-        found.node.record.pattern,
-      );
     const description = describe(ctx, found);
     await tx.tags.removeAll({ type: 'package-group', id: found.node.record.id });
     await tx.packageGroups.delete(found.node.record.id);
