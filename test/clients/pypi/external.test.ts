@@ -198,6 +198,8 @@ const blobLine = (f: Dist) => `${f.sha256.slice(0, 2)}/${f.sha256.slice(2, 4)}/$
 const blobFiles = (server: RunningServer) => listFiles(path.join(server.dataDir, 'blobs'));
 /** Files anywhere under a data dir whose name carries this sha256 (blobs/, tmp/, a reclaim aside...). */
 const filesNamed = (server: RunningServer, digest: string) => listFiles(server.dataDir).filter((f) => f.includes(digest));
+/** What the main server holds once ext-lib (wheel and sdist) and ext-core (wheel) were fetched from public. */
+const retainedBlobs = () => [built.extLib.wheel, built.extLib.sdist!, built.extCore.wheel].map(blobLine).sort();
 
 // ------------------------------------------------------------------------------------------------------------
 // pip
@@ -442,6 +444,21 @@ describe.skipIf(clients.skip)('external connections, origin controls, dispose an
       expect(tmpFiles(ctx.server.dataDir)).toEqual([]);
     });
 
+    test('a second file of a retained version (ext-lib’s sdist), only in the source so far, stays listed on team and is fetched when asked', async () => {
+      // One file of a version fetched must not hide the version's other files (a wheel per platform, the sdist).
+      const page = await jsonPage(TEAM, 'ext-lib');
+      expect(fileRows(page)).toEqual(distRows(built.extLib.files));
+      const sdist = built.extLib.sdist!;
+      const out = path.join(ctx.work, sdist.filename);
+      expect(await curlStatus(`${baseOf(TEAM)}simple/ext-lib/1.0.0/${sdist.filename}`, token, out)).toBe('200');
+      expect(sha256(readFileSync(out))).toBe(sdist.sha256);
+      for (const repo of [TEAM, SHARED]) {
+        expect(await ctx.cp.assets(DOMAIN, repo, 'ext-lib', '1.0.0'), repo).toEqual(expectedAssets(built.extLib.files));
+        expect(await ctx.cp.versionOrigins(DOMAIN, repo, 'ext-lib'), repo).toEqual({ '1.0.0': externalOrigin });
+      }
+      expect(blobFiles(ctx.server)).toEqual(retainedBlobs());
+    });
+
     test('with the public server stopped, pip in another fresh venv still installs ext-lib from team (the retained copies)', async () => {
       await publicServer.stop();
       try {
@@ -460,7 +477,7 @@ describe.skipIf(clients.skip)('external connections, origin controls, dispose an
         expect(ctx.server.output()).toMatch(/external connection public:pypi .*ext-lib/);
         // The source's credentials never reach the log (only the URL without them does).
         expect(ctx.server.output()).not.toContain(publicToken);
-        expect(blobFiles(ctx.server)).toEqual([built.extLib.wheel, built.extCore.wheel].map(blobLine).sort());
+        expect(blobFiles(ctx.server)).toEqual(retainedBlobs());
       } finally {
         // Same port, same data dir: the main server's --external URL (and its token) stay valid.
         await publicServer.restart();
