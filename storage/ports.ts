@@ -133,6 +133,8 @@ export interface AssetRecord extends BlobDigests {
   name: string;
   coreMetadataSha256: string | null;
   createdAt: number;
+  /** PEP 592 yank carried over from an external source ('' = no reason); null when not yanked. */
+  yanked: string | null;
 }
 
 export interface NewAsset extends BlobDigests {

@@ -112,19 +112,34 @@ export async function pageKey(rp: ReadPath, view: PackageView): Promise<{ key: s
 }
 
 /**
+ * A stored version that was ingested from an external connection takes its other files (another platform's
+ * wheel, the sdist) from the same connection when a client asks for them: ingesting one file must not hide
+ * the rest of the release.
+ */
+const fedBy = (record: VersionRecord, link: ExternalLink) =>
+  record.originType === 'EXTERNAL' && record.entryExternalConnection === link.connection && isServed(record.status);
+
+/**
  * Every file of the package visible from the repository: for each version, the files of the first source
- * that has the version at all (whatever its status: a version in R hides the same version upstream), then
- * versions only an external source lists (`listings`, from pageKey).
+ * that has the version at all (whatever its status: a version in R hides the same version upstream), plus,
+ * for a version ingested from an external connection on the way, the files of it only that connection lists;
+ * then versions only an external source lists (`listings`, from pageKey).
  */
 export async function visibleFiles(rp: ReadPath, view: PackageView, listings: Listing[]): Promise<VisibleFile[]> {
   const claimed = new Set<string>();
+  /** Version -> the stored record that claimed it and the names of its stored files. */
+  const stored = new Map<string, { record: VersionRecord; files: Set<string> }>();
   const out: VisibleFile[] = [];
   for (const source of view.sources) {
     const files = await rp.store.assets.filesOfPackage(source.pkg.id);
     const versions = new Set(files.map((f) => f.version));
     // Versions without files still claim their name.
-    for (const v of await rp.store.versions.list(source.pkg.id)) versions.add(v.version);
+    const records = await rp.store.versions.list(source.pkg.id);
+    for (const v of records) versions.add(v.version);
     for (const f of files) if (!claimed.has(f.version)) out.push({ ...f, source });
+    for (const r of records)
+      if (!claimed.has(r.version))
+        stored.set(r.version, { record: r, files: new Set(files.filter((f) => f.version === r.version).map((f) => f.filename)) });
     for (const v of versions) claimed.add(v);
   }
   const versionOf = view.name.format.external?.versionOf;
@@ -132,7 +147,14 @@ export async function visibleFiles(rp: ReadPath, view: PackageView, listings: Li
     const found = new Set<string>();
     for (const f of listings[i]!.files ?? []) {
       const version = versionOf?.(f.filename);
-      if (!version || claimed.has(version)) continue;
+      if (!version) continue;
+      const own = stored.get(version);
+      if (own && fedBy(own.record, link) && !own.files.has(f.filename)) {
+        own.files.add(f.filename);
+        out.push({ ...externalDistribution(f, version, link), status: own.record.status });
+        continue;
+      }
+      if (claimed.has(version)) continue;
       found.add(version);
       out.push(externalDistribution(f, version, link));
     }
@@ -169,15 +191,21 @@ export async function findServedFile(
   filename: string,
 ): Promise<ServedFile | undefined> {
   const store: StoreReads = rp.store;
+  const versionOf = view.name.format.external?.versionOf;
   for (const source of view.sources) {
     const record = await store.versions.find(source.pkg.id, version);
     if (!record) continue;
     // The first repository that has the version decides, as for the page.
     if (!isServed(record.status)) return undefined;
     const file = await store.assets.fileOf(source.pkg.id, version, filename);
-    return file ? { kind: 'stored', source, version: record, file } : undefined;
+    if (file) return { kind: 'stored', source, version: record, file };
+    // A file of an ingested version that only its connection has yet (see fedBy).
+    const link = view.externals.find((l) => fedBy(record, l));
+    if (!link || !versionOf) return undefined;
+    const listing = await rp.listings.get(link.connection, view.name.format.name, view.name.normalizedName);
+    const listed = (listing.files ?? []).find((f) => f.filename === filename && versionOf(f.filename) === version);
+    return listed ? { kind: 'external', link, version, file: listed } : undefined;
   }
-  const versionOf = view.name.format.external?.versionOf;
   if (!versionOf) return undefined;
   const listings = await externalListings(rp, view);
   for (const [i, link] of view.externals.entries()) {

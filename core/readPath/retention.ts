@@ -58,6 +58,7 @@ export async function retainVersion(store: Store, ctx: RequestContext, view: Pac
           coreMetadata: coreMetadata[i] ?? null,
           coreMetadataSha256: a.coreMetadataSha256,
           createdAt: a.createdAt,
+          yanked: a.yanked,
         });
       await tx.versions.setDependencies(version.id, dependencies);
     });

@@ -145,6 +145,7 @@ export async function copyPackageVersions(
             coreMetadata: a.coreMetadataSha256 ? ((await tx.assets.coreMetadata(a.id)) ?? null) : null,
             coreMetadataSha256: a.coreMetadataSha256,
             createdAt: a.createdAt,
+            yanked: a.yanked,
           });
         await tx.versions.setDependencies(version.id, await tx.versions.dependencies(f.version.id));
         successfulVersions[f.version.version] = { revision: version.revision, status: version.status };

@@ -3,7 +3,7 @@ import { isUniqueViolation, sql, type Db } from './connection.js';
 import { touchPackageOfVersion } from './serials.js';
 
 const COLUMNS = `id, version_id AS versionId, name, size, sha256, sha1, sha512, md5, blake2b256,
-  core_metadata_sha256 AS coreMetadataSha256, created_at AS createdAt`;
+  core_metadata_sha256 AS coreMetadataSha256, created_at AS createdAt, yanked`;
 
 const SELECT_FILES = `SELECT a.id AS assetId, a.name AS filename, v.version, v.status, a.size, a.sha256,
     v.requires_python AS requiresPython, a.core_metadata_sha256 AS coreMetadataSha256, a.created_at AS uploadedAt,
