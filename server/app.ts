@@ -1,6 +1,7 @@
 // The whole request chain, in order.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { newRequestId } from '../core/ids.js';
+import { createReadPath, type ReadPath } from '../core/readPath/readPath.js';
 import type { Store } from '../storage/ports.js';
 import type { ServerConfig } from './config.js';
 import { controlPlane } from './controlPlane/router.js';
@@ -19,6 +20,8 @@ import { securityHeaders } from './securityHeaders.js';
 import { uiRoutes } from './ui/routes.js';
 
 export interface AppOptions {
+  /** The read path of package endpoints (external sources, caches); without it, one with no external sources. */
+  readPath?: ReadPath;
   /** The local CA and what clients set to trust it; without it /_local/env and /_local/ca.pem answer 404. */
   localTls?: { caPem: string; clientEnv: ClientEnvironment };
   /** Where injected faults are logged; default one JSON line on stdout. */
@@ -94,7 +97,8 @@ export function createApp(store: Store, config: ServerConfig, options: AppOption
   //    path-style form GetRepositoryEndpoint hands out.
   app.use(routeFaults(faults));
   app.use(virtualHostRewrite);
-  for (const routes of formatRoutes(store, config)) app.use(routes);
+  const readPath = options.readPath ?? createReadPath(store);
+  for (const routes of formatRoutes({ store, config, readPath })) app.use(routes);
 
   // 6. A read-only web UI at / for people.
   app.use(uiRoutes(store, config));

@@ -1,6 +1,7 @@
 // Configuration from flags and environment. Flags win over variables; variables over defaults.
 import { parseArgs } from 'node:util';
 import { REGION_PATTERN } from '../core/awsHosts.js';
+import { EXTERNAL_CONNECTION_NAMES } from '../core/externalConnections.js';
 import { ENDPOINT_STYLES, type EndpointStyle } from '../core/context.js';
 import { DEFAULT_FAULT_SEED, type FaultSettings } from './faults/injector.js';
 import { FaultSpecError, MAX_RULES, parseFaultList, parseFaultSpec } from './faults/rules.js';
@@ -39,6 +40,12 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** /health reports degraded when the data dir's disk has less free space than this, in bytes (0: never). */
   minFreeDiskBytes: number;
+  /** Sources of external connections: public:pypi -> an http(s) index or a file:// folder. */
+  externalSources: Record<string, string>;
+  /** Deadline of one request to an external source. */
+  externalTimeoutMs: number;
+  /** How long an external source's listing of a project is reused. */
+  externalListingTtlMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -49,11 +56,13 @@ const USAGE = `Usage: npm start -- [--host H] [--port P] [--data-dir DIR] [--pub
                     [--max-upload-bytes N] [--max-form-bytes N] [--max-form-fields N] [--sweep-interval S]
                     [--drain-timeout S] [--idle-timeout S] [--log-level silent|error|warn|info|debug]
                     [--min-free-disk N] [--max-json-bytes N] [--max-json-depth N] [--fault SPEC]... [--fault-seed N]
+                    [--external public:pypi=URL]... [--external-timeout S] [--external-ttl S]
        node dist/server/main.js env [--data-dir DIR] [--port P]   (shell lines for tools that hardcode AWS hosts)
        node dist/server/main.js fsck [--data-dir DIR] [--repair] [--verify-hashes] [--grace S]
 Environment: HOST, PORT, DATA_DIR, PUBLIC_URL, ACCOUNT_ID, REGION, AUTH, ENDPOINT_STYLE, HTTPS_PORT,
              TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL,
              MAX_JSON_BYTES, MAX_JSON_DEPTH, DRAIN_TIMEOUT, IDLE_TIMEOUT, LOG_LEVEL, MIN_FREE_DISK,
+             EXTERNAL_CONNECTIONS (public:pypi=URL;...), EXTERNAL_TIMEOUT, EXTERNAL_TTL,
              FAULTS (specs separated by ';'), FAULT_SEED (flags win).
 Fault spec: op=NAME|route=METHOD PATH, error=CODE|status=N, [latency=MS] [retryAfter=S] [prob=P|every=N]
             [count=N] [seed=N], e.g. op=ListDomains,error=ThrottlingException,every=2
@@ -73,6 +82,23 @@ export function parseSize(text: string, name: string): number {
 function positiveInteger(text: string, name: string): number {
   if (!/^\d+$/.test(text) || Number(text) <= 0) throw new ConfigError(`Invalid ${name}: ${text}`);
   return Number(text);
+}
+
+/** `public:pypi=URL` entries: known connection names, http(s):// or file:// URLs, one source each. */
+function externalSources(entries: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf('=');
+    const name = at > 0 ? entry.slice(0, at).trim() : '';
+    const url = at > 0 ? entry.slice(at + 1).trim() : '';
+    if (!name || !url) throw new ConfigError(`Invalid --external ${entry}: expected NAME=URL, e.g. public:pypi=https://pypi.org/simple/`);
+    if (!EXTERNAL_CONNECTION_NAMES.includes(name))
+      throw new ConfigError(`Unknown external connection ${name}: use one of ${EXTERNAL_CONNECTION_NAMES.join(', ')}`);
+    if (!/^(https?|file):\/\//i.test(url)) throw new ConfigError(`--external ${name}: ${url} is not an http(s):// or file:// URL`);
+    if (out[name]) throw new ConfigError(`--external ${name} is given twice`);
+    out[name] = url;
+  }
+  return out;
 }
 
 function seconds(text: string, name: string): number {
@@ -149,6 +175,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
         'min-free-disk': { type: 'string' },
         'max-json-bytes': { type: 'string' },
         'max-json-depth': { type: 'string' },
+        external: { type: 'string', multiple: true },
+        'external-timeout': { type: 'string' },
+        'external-ttl': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -206,5 +235,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     idleTimeoutMs: seconds(values['idle-timeout'] ?? env.IDLE_TIMEOUT ?? '60', 'IDLE_TIMEOUT') * 1000,
     logLevel: logLevel as LogLevel,
     minFreeDiskBytes: minFreeDisk.trim() === '0' ? 0 : parseSize(minFreeDisk, 'MIN_FREE_DISK'),
+    externalSources: externalSources(values.external ?? (env.EXTERNAL_CONNECTIONS ?? '').split(';').filter((x) => x.trim())),
+    externalTimeoutMs: positiveInteger(values['external-timeout'] ?? env.EXTERNAL_TIMEOUT ?? '30', 'EXTERNAL_TIMEOUT') * 1000,
+    externalListingTtlMs: seconds(values['external-ttl'] ?? env.EXTERNAL_TTL ?? '300', 'EXTERNAL_TTL') * 1000,
   };
 }

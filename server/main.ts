@@ -10,8 +10,9 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { parseArgs } from 'node:util';
 import { fsck, formatFsckReport, fsckHasDamage } from '../core/maintenance/fsck.js';
 import { DEFAULT_SWEEP } from '../core/maintenance/sweep.js';
-import { openStore } from '../storage/open.js';
+import { ExternalSourceConfigError, openExternalSources, openStore } from '../storage/open.js';
 import { StorageUnavailableError, type Store } from '../storage/ports.js';
+import { createReadPath } from '../core/readPath/readPath.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { manageConnections, SERVER_TIMEOUTS } from './connections.js';
@@ -104,6 +105,10 @@ async function serve(config: ServerConfig) {
   setLogger(createLogger(config.logLevel));
   const store = openStoreOrFail(config.dataDir);
   const tls = await openTls(config);
+  const externals = await openExternalSources(config.externalSources, { timeoutMs: config.externalTimeoutMs }).catch((err: Error) =>
+    fail(err instanceof ExternalSourceConfigError ? `--external ${err.message}` : `external sources: ${err.message}`, 2),
+  );
+  const readPath = createReadPath(store, externals, { listingTtlMs: config.externalListingTtlMs, log: (line) => log.warn(line) });
   const server = createServer(SERVER_TIMEOUTS);
   const connections = manageConnections(server, { idleTimeoutMs: config.idleTimeoutMs, drainTimeoutMs: config.drainTimeoutMs });
   const tunnels = connectTunnels(server, tls.certificates);
@@ -126,7 +131,7 @@ async function serve(config: ServerConfig) {
   const listening = `http://${urlHost(config.host)}:${port}`;
   const final = { ...config, port, publicUrl: config.publicUrl || listening };
   const clientEnv = { proxyUrl: listening, bundleFile: tls.bundleFile };
-  server.on('request', createApp(store, final, { localTls: { caPem: tls.ca.certPem, clientEnv }, stopping: connections.stopping }));
+  server.on('request', createApp(store, final, { localTls: { caPem: tls.ca.certPem, clientEnv }, stopping: connections.stopping, readPath }));
   if (config.faults.rules.length > 0)
     console.log(
       `fault injection on (seed ${config.faults.seed}): ${config.faults.rules.map((r) => r.spec).join('; ')}; ` +

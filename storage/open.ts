@@ -5,6 +5,7 @@ import path from 'node:path';
 import { openLocalBlobStore } from './localBlobs/blobStore.js';
 import { ensureWritableDir } from './localDirs.js';
 import type { Store } from './ports.js';
+export { ExternalSourceConfigError, openExternalSources } from './external/index.js';
 import { openSqliteStore } from './sqlite/store.js';
 
 /**

@@ -64,6 +64,8 @@ export interface RepositoryRecord {
   configSerial: number;
   /** Change serial of the last change to any of its packages: the key of its project list. */
   contentSerial: number;
+  /** Change serial of the domain's package groups (their origin controls change what every page shows). */
+  domainGroupsSerial: number;
 }
 
 export interface PackageKey {
@@ -148,6 +150,8 @@ export interface AssetRecord extends BlobDigests {
   name: string;
   coreMetadataSha256: string | null;
   createdAt: number;
+  /** PEP 592 yank carried over from an external source ('' = no reason); null when not yanked. */
+  yanked: string | null;
 }
 
 export interface NewAsset extends BlobDigests {
@@ -157,6 +161,8 @@ export interface NewAsset extends BlobDigests {
   coreMetadata: Buffer | null;
   coreMetadataSha256: string | null;
   createdAt: number;
+  /** PEP 592 yank carried over from an external source ('' = no reason); null or absent when not yanked. */
+  yanked?: string | null;
 }
 
 /** One file of a package with what an index page shows of it: the read model of package endpoints. */
@@ -170,6 +176,8 @@ export interface DistributionFile {
   requiresPython: string | null;
   coreMetadataSha256: string | null;
   uploadedAt: number;
+  /** PEP 592: yanked by the external source it came from ('' = no reason given); null when not. */
+  yanked: string | null;
 }
 
 export interface TokenRecord {
@@ -177,7 +185,31 @@ export interface TokenRecord {
   expiresAt: number;
 }
 
-export type TaggedResource = { type: 'domain' | 'repository'; id: number };
+export type TaggedResource = { type: 'domain' | 'repository' | 'package-group'; id: number };
+
+export type GroupRestrictionType = 'PUBLISH' | 'EXTERNAL_UPSTREAM' | 'INTERNAL_UPSTREAM';
+export type GroupRestrictionMode = 'ALLOW' | 'BLOCK' | 'ALLOW_SPECIFIC_REPOSITORIES' | 'INHERIT';
+export const GROUP_RESTRICTION_TYPES: readonly GroupRestrictionType[] = ['PUBLISH', 'EXTERNAL_UPSTREAM', 'INTERNAL_UPSTREAM'];
+
+export interface PackageGroupRecord {
+  id: number;
+  domainId: number;
+  /** The definition as given, e.g. /pypi//internal-~ or /npm/space/*. */
+  pattern: string;
+  description: string | null;
+  contactInfo: string | null;
+  createdAt: number;
+  /** The group's own mode per restriction type (INHERIT: its parent's). */
+  modes: Record<GroupRestrictionType, GroupRestrictionMode>;
+  /** Repositories allowed per restriction type, where the mode is ALLOW_SPECIFIC_REPOSITORIES. */
+  allowedRepositories: Record<GroupRestrictionType, string[]>;
+}
+
+export type PolicyResource = { type: 'domain' | 'repository'; id: number };
+export interface PolicyRecord {
+  document: string;
+  revision: string;
+}
 export interface TagRecord {
   key: string;
   value: string;
@@ -226,6 +258,9 @@ export interface RepositoryWrites extends RepositoryReads {
   setDescription(id: number, description: string | null): Promise<void>;
   /** Replaces the upstream list (priority order) and gives the repository a new configSerial. */
   setUpstreams(id: number, upstreamIds: number[]): Promise<void>;
+  /** Adds or removes an external connection; gives the repository a new configSerial. */
+  addExternalConnection(id: number, connection: { name: string; format: string }): Promise<void>;
+  removeExternalConnection(id: number, name: string): Promise<void>;
   delete(id: number): Promise<void>;
 }
 
@@ -259,10 +294,20 @@ export interface PackageReads {
     format: string,
     listedStatuses: readonly VersionStatus[],
   ): Promise<{ pkg: PackageRecord; listed: boolean }[]>;
+  /**
+   * The distinct packages of a domain (any repository), ordered by format, namespace, normalized name;
+   * `after` is the last one's [format, namespace, normalizedName]: what package groups associate.
+   */
+  listInDomain(
+    domainId: number,
+    after: [string, string, string] | undefined,
+    limit: number,
+  ): Promise<{ format: string; namespace: string; normalizedName: string; name: string }[]>;
 }
 export interface PackageWrites extends PackageReads {
   /** The package, created with these restrictions when it does not exist yet (an upsert). */
   findOrCreate(key: PackageKey & { name: string } & OriginRestrictions): Promise<PackageRecord>;
+  setOrigin(id: number, restrictions: OriginRestrictions): Promise<void>;
   delete(id: number): Promise<void>;
 }
 
@@ -302,6 +347,8 @@ export interface AssetReads {
 export interface AssetWrites extends AssetReads {
   /** Fails with AlreadyExistsError when the version already has an asset of that name. */
   add(asset: NewAsset): Promise<AssetRecord>;
+  /** Removes every asset of a version (disposing it): returns their digests, to reclaim after commit. */
+  removeAllOf(versionId: number): Promise<string[]>;
   /**
    * Marks a blob as about to be referenced, before its bytes are put in place and its asset row is written
    * (an upload, a copy from an upstream): a reclaim that races it sees the claim and keeps the bytes.
@@ -330,7 +377,34 @@ export interface TagWrites extends TagReads {
   removeAll(resource: TaggedResource): Promise<void>;
 }
 
+export interface PackageGroupReads {
+  /** Every group of a domain, the root '/*' included (there are few: AWS allows a few hundred). */
+  list(domainId: number): Promise<PackageGroupRecord[]>;
+  find(domainId: number, pattern: string): Promise<PackageGroupRecord | undefined>;
+}
+/** Every group write gives the domain a new groupsSerial. */
+export interface PackageGroupWrites extends PackageGroupReads {
+  create(group: Omit<PackageGroupRecord, 'id'>): Promise<PackageGroupRecord>;
+  update(id: number, fields: { description?: string | null; contactInfo?: string | null }): Promise<void>;
+  setOrigin(
+    id: number,
+    modes: Record<GroupRestrictionType, GroupRestrictionMode>,
+    allowedRepositories: Record<GroupRestrictionType, string[]>,
+  ): Promise<void>;
+  delete(id: number): Promise<void>;
+}
+
+export interface PolicyReads {
+  get(resource: PolicyResource): Promise<PolicyRecord | undefined>;
+}
+export interface PolicyWrites extends PolicyReads {
+  put(resource: PolicyResource, policy: PolicyRecord): Promise<void>;
+  delete(resource: PolicyResource): Promise<void>;
+}
+
 export interface StoreReads {
+  readonly packageGroups: PackageGroupReads;
+  readonly policies: PolicyReads;
   readonly domains: DomainReads;
   readonly repositories: RepositoryReads;
   readonly packages: PackageReads;
@@ -341,6 +415,8 @@ export interface StoreReads {
 }
 
 export interface Transaction extends StoreReads {
+  readonly packageGroups: PackageGroupWrites;
+  readonly policies: PolicyWrites;
   readonly domains: DomainWrites;
   readonly repositories: RepositoryWrites;
   readonly packages: PackageWrites;
@@ -435,4 +511,37 @@ export interface BlobStore {
   quarantine(sha256: string): Promise<void>;
   /** Whether new bytes can be written (a probe write, not a scan) and how much room is left. */
   health(): Promise<HealthReport>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// External sources: what an external connection (public:pypi, ...) reads from, as the operator configured it
+// (an HTTP index, a local PEP 503 tree, a local folder of distributions). Read-only, possibly remote: calls
+// time out, and none is ever made inside a store transaction.
+
+/** A file a source lists for a project. */
+export interface ExternalFile {
+  filename: string;
+  /** The SHA-256 the source states: bytes that do not match it are refused. */
+  sha256?: string;
+  requiresPython?: string;
+  /** PEP 592: a reason ('' when none given) if the source yanked the file. */
+  yanked?: string;
+  /** Its size in bytes, where the source says (PEP 700 JSON, a local file). */
+  size?: number;
+  /** Where to fetch it: an absolute URL or a local path, as the source knows it. */
+  location: string;
+}
+
+export interface ExternalSource {
+  /** For logs and messages: the configured URL or folder. */
+  readonly description: string;
+  /** The files listed for a project (by normalized name); undefined when the source has no such project. */
+  projectFiles(format: string, normalizedName: string): Promise<ExternalFile[] | undefined>;
+  /** The bytes of a listed file. */
+  openFile(file: ExternalFile): Promise<Readable>;
+}
+
+/** The sources the operator configured, by external connection name (public:pypi ...). */
+export interface ExternalSources {
+  sourceFor(connectionName: string): ExternalSource | undefined;
 }

@@ -1,6 +1,23 @@
 // What a package format is to the registry: how its names match, whether it has namespaces, how its
 // versions order, how it is called. One module per format implements this; formats/index.ts lists them.
 import type { PackageFormat } from '@aws-sdk/client-codeartifact';
+import type { VersionMetadata } from '../registry/publish.js';
+
+/** What a format knows about a file fetched from an external source, before it is stored. */
+export interface IngestedFile {
+  metadata?: VersionMetadata;
+  /** PEP 658-style metadata served beside the file, with its SHA-256. */
+  coreMetadata?: Buffer;
+  coreMetadataSha256?: string;
+}
+
+/** A format whose files can come through an external connection (PyPI today). */
+export interface ExternalFileSupport {
+  /** The version a file belongs to, from its name; undefined when the name is not one of the format's. */
+  versionOf(filename: string): string | undefined;
+  /** Reads the file's own metadata (a wheel's METADATA, an sdist's PKG-INFO). Never throws for odd files. */
+  describe(filename: string, localPath: string, name: string, version: string): Promise<IngestedFile>;
+}
 
 export type NamespaceRule =
   /** Packages of the format never have one (PyPI, NuGet, RubyGems, Cargo): giving one is an error. */
@@ -28,6 +45,8 @@ export interface PackageFormatModule {
   displayPackageName(namespace: string, name: string): string;
   /** Whether AWS serves the format to a package manager at all (generic packages have only the API). */
   packageManagerEndpoint: boolean;
+  /** Present where the format can ingest from external connections. */
+  external?: ExternalFileSupport;
 }
 
 /** Natural order, digits compared as numbers (1.10 after 1.9): formats without an order of their own. */

@@ -8,8 +8,10 @@ import type { Store } from '../../storage/ports.js';
 import { claimBlobs, releaseClaims } from '../blobLifecycle.js';
 import type { PackageView, ServedFile } from './packageView.js';
 
+type StoredFile = Extract<ServedFile, { kind: 'stored' }>;
+
 /** Copies the version of `found` into the view's repository, unless it is there already. */
-export async function retainVersion(store: Store, ctx: RequestContext, view: PackageView, found: ServedFile): Promise<void> {
+export async function retainVersion(store: Store, ctx: RequestContext, view: PackageView, found: StoredFile): Promise<void> {
   const target = view.repository;
   if (found.source.repository.id === target.id) return;
   const assets = await store.assets.list(found.version.id);
@@ -58,6 +60,7 @@ export async function retainVersion(store: Store, ctx: RequestContext, view: Pac
           coreMetadata: coreMetadata[i] ?? null,
           coreMetadataSha256: a.coreMetadataSha256,
           createdAt: a.createdAt,
+          yanked: a.yanked,
         });
       await tx.versions.setDependencies(version.id, dependencies);
     });

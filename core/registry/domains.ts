@@ -72,6 +72,8 @@ export async function deleteDomain(store: Store, ctx: RequestContext, input: Del
         domain.name,
       );
     await tx.tags.removeAll({ type: 'domain', id: domain.id });
+    await tx.policies.delete({ type: 'domain', id: domain.id });
+    for (const group of await tx.packageGroups.list(domain.id)) await tx.tags.removeAll({ type: 'package-group', id: group.id });
     await tx.domains.delete(domain.id);
     return { domain: { ...description, status: 'Deleted' } };
   });

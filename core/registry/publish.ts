@@ -18,6 +18,7 @@ import {
   type AssetRecord,
   type DependencyRecord,
   type License,
+  type PackageKey,
   type PackageRecord,
   type PendingBlob,
   type RepositoryRecord,
@@ -26,6 +27,8 @@ import {
   type VersionMetadataFields,
   type VersionRecord,
 } from '../../storage/ports.js';
+import { GroupTree } from '../packageGroups/hierarchy.js';
+import { searchOrder, upstreamChain } from '../readPath/chain.js';
 import { assetSummary } from './assets.js';
 import { claimBlobs, reclaimUnreferenced, releaseClaims } from '../blobLifecycle.js';
 import { getRepository, required } from './lookup.js';
@@ -140,6 +143,7 @@ async function writeAsset(tx: Transaction, ctx: RequestContext, req: AddAssetReq
       'package',
       existingPackage.name,
     );
+  await checkPublishAllowed(tx, req, key, existingPackage);
   // A package first published directly allows publishing and blocks upstreams (AWS's default).
   const pkg =
     existingPackage ??
@@ -217,6 +221,46 @@ async function writeAsset(tx: Transaction, ctx: RequestContext, req: AddAssetReq
     await tx.versions.setStatus(version.id, 'Published', newRevision(), now);
   else if (!isNewVersion) await tx.versions.setRevision(version.id, newRevision());
   return { pkg, version: (await tx.versions.find(pkg.id, req.version))!, asset, created: true };
+}
+
+/**
+ * What else may stop a publish (AWS's "Package origin controls"): the package group's PUBLISH restriction for
+ * this repository, and a version that the repository can already take from an upstream (when the package's
+ * origin configuration allows upstream versions, publishing one of the same number is a conflict).
+ */
+async function checkPublishAllowed(
+  tx: Transaction,
+  req: AddAssetRequest,
+  key: PackageKey,
+  existing: PackageRecord | undefined,
+): Promise<void> {
+  const tree = new GroupTree(await tx.packageGroups.list(req.repository.domainId));
+  const coordinates = { format: key.format, namespace: key.namespace, normalizedName: key.normalizedName };
+  if (!tree.allows(coordinates, 'PUBLISH', req.repository.name)) {
+    const group = tree.groupOf(coordinates)!;
+    const { mode, from } = tree.effective(group, 'PUBLISH');
+    throw new ConflictError(
+      `Publishing ${req.packageName} to ${req.repository.name} is blocked by package group ${from.record.pattern} (PUBLISH: ${mode})`,
+      'package',
+      req.packageName,
+    );
+  }
+  if (existing?.upstream !== 'ALLOW' || !tree.allows(coordinates, 'INTERNAL_UPSTREAM', req.repository.name)) return;
+  if (await tx.versions.find(existing.id, req.version)) return;
+  const chain = await upstreamChain(tx, req.repository);
+  const records = await tx.packages.findInRepositories(chain.repositories.map((r) => r.id), coordinates);
+  const byRepository = new Map(records.map((p) => [p.repositoryId, p]));
+  for (const r of searchOrder(chain, (id) => byRepository.get(id)?.upstream === 'BLOCK')) {
+    const pkg = byRepository.get(r.id);
+    if (r.id === req.repository.id || !pkg) continue;
+    if (await tx.versions.find(pkg.id, req.version))
+      throw new ConflictError(
+        `Version ${req.version} of ${req.packageName} is available from upstream repository ${r.name}; ` +
+          'it cannot be published here while the package takes upstream versions (origin configuration upstream: ALLOW)',
+        'package-version',
+        req.version,
+      );
+  }
 }
 
 /** PublishPackageVersion: generic packages only, the asset streamed from the request body. */

@@ -148,6 +148,7 @@ export async function deleteRepository(
     const description = await repositoryDescription(tx, ctx, repository);
     const digests = await tx.repositories.blobDigests(repository.id);
     await tx.tags.removeAll({ type: 'repository', id: repository.id });
+    await tx.policies.delete({ type: 'repository', id: repository.id });
     await tx.repositories.delete(repository.id);
     return { description, digests };
   });

@@ -33,10 +33,17 @@ export function checkTagList(tags: TagRecord[]): void {
 /** The resource an ARN names; an unknown one is ResourceNotFound naming it (resourceId = the ARN). */
 async function resolve(store: StoreReads, arn: string): Promise<TaggedResource> {
   const parsed = parseTaggableArn(arn);
-  const notFound = () => new ResourceNotFoundError(`Resource not found: ${arn}`, parsed.type, arn);
+  // The model's ResourceType has no package-group: that one names only its ARN.
+  const notFound = () =>
+    new ResourceNotFoundError(`Resource not found: ${arn}`, parsed.type === 'package-group' ? undefined : parsed.type, arn);
   const domain = await store.domains.find(parsed.owner, parsed.domain);
   if (!domain) throw notFound();
   if (parsed.type === 'domain') return { type: 'domain', id: domain.id };
+  if (parsed.type === 'package-group') {
+    const group = await store.packageGroups.find(domain.id, parsed.pattern);
+    if (!group) throw notFound();
+    return { type: 'package-group', id: group.id };
+  }
   const repository = await store.repositories.find(domain.id, parsed.repository);
   if (!repository) throw notFound();
   return { type: 'repository', id: repository.id };

@@ -9,8 +9,6 @@ import type {
   ListPackageVersionDependenciesResult,
   ListPackageVersionsRequest,
   ListPackageVersionsResult,
-  PackageVersionError,
-  SuccessfulPackageVersionInfo,
   UpdatePackageVersionsStatusRequest,
   UpdatePackageVersionsStatusResult,
 } from '@aws-sdk/client-codeartifact';
@@ -24,12 +22,12 @@ import type {
   PackageRecord,
   RepositoryRecord,
   Store,
-  Transaction,
   VersionRecord,
   VersionStatus,
 } from '../../storage/ports.js';
 import { reclaimUnreferenced } from '../blobLifecycle.js';
 import { packageCoordinates, versionCoordinates, versionDescription, versionSummary } from './describe.js';
+import { runBatch } from './batch.js';
 import { getPackage, getVersion, required } from './lookup.js';
 
 /** The format's version order, with string order breaking ties (PEP 440 has 1.0 == 1.0.0). */
@@ -152,68 +150,6 @@ export async function listPackageVersionDependencies(
     })),
     nextToken: page.nextToken,
   };
-}
-
-interface BatchInput {
-  versions?: string[];
-  versionRevisions?: Record<string, string>;
-  expectedStatus?: string;
-}
-
-interface BatchOutcome {
-  successfulVersions: Record<string, SuccessfulPackageVersionInfo>;
-  failedVersions: Record<string, PackageVersionError>;
-}
-
-/**
- * The batch operations are all-or-nothing, as in AWS: when any version fails its checks, nothing
- * changes and every other version is reported SKIPPED. `check` returns an error for a version or
- * undefined; `apply` performs the change and returns the version's new status.
- */
-async function runBatch(
-  tx: Transaction,
-  pkg: PackageRecord,
-  input: BatchInput,
-  check: (v: VersionRecord) => PackageVersionError | undefined,
-  apply: (v: VersionRecord) => Promise<SuccessfulPackageVersionInfo>,
-): Promise<BatchOutcome> {
-  const names = required(input.versions, 'versions');
-  if (names.length === 0) throw new ValidationError('versions must list at least one version');
-  const failedVersions: Record<string, PackageVersionError> = {};
-  const found: VersionRecord[] = [];
-  for (const name of new Set(names)) {
-    const v = await tx.versions.find(pkg.id, name);
-    if (!v) {
-      failedVersions[name] = { errorCode: 'NOT_FOUND', errorMessage: `version ${name} not found` };
-      continue;
-    }
-    const expectedRevision = input.versionRevisions?.[name];
-    if (expectedRevision !== undefined && expectedRevision !== v.revision) {
-      failedVersions[name] = {
-        errorCode: 'MISMATCHED_REVISION',
-        errorMessage: `current revision: ${v.revision}, expected revision: ${expectedRevision}`,
-      };
-      continue;
-    }
-    if (input.expectedStatus !== undefined && input.expectedStatus !== v.status) {
-      failedVersions[name] = {
-        errorCode: 'MISMATCHED_STATUS',
-        errorMessage: `current status: ${v.status}, expected status: ${input.expectedStatus}`,
-      };
-      continue;
-    }
-    const error = check(v);
-    if (error) failedVersions[name] = error;
-    else found.push(v);
-  }
-  const successfulVersions: Record<string, SuccessfulPackageVersionInfo> = {};
-  if (Object.keys(failedVersions).length > 0) {
-    for (const v of found)
-      failedVersions[v.version] = { errorCode: 'SKIPPED', errorMessage: `version ${v.version} is skipped` };
-    return { successfulVersions, failedVersions };
-  }
-  for (const v of found) successfulVersions[v.version] = await apply(v);
-  return { successfulVersions, failedVersions };
 }
 
 export async function deletePackageVersions(

@@ -1,6 +1,6 @@
 // Operation name -> the core function that serves it, typed by the operation: each entry must take that
-// operation's input and return its output, as @aws-sdk/client-codeartifact declares them. An operation of the
-// table with no entry here answers 501 NotImplemented.
+// operation's input and return its output, as @aws-sdk/client-codeartifact declares them. All 48 operations
+// of the model have one (an operation without would answer 501 NotImplemented).
 import type { Readable } from 'node:stream';
 import type { RequestContext } from '../../core/context.js';
 import { getPackageVersionAsset, listPackageVersionAssets, type AssetDownload } from '../../core/registry/assets.js';
@@ -26,6 +26,30 @@ import {
   listPackageVersions,
   updatePackageVersionsStatus,
 } from '../../core/registry/versions.js';
+import { copyPackageVersions } from '../../core/registry/copy.js';
+import { disposePackageVersions } from '../../core/registry/dispose.js';
+import { associateExternalConnection, disassociateExternalConnection } from '../../core/registry/externalConnections.js';
+import { putPackageOriginConfiguration } from '../../core/registry/originConfiguration.js';
+import {
+  createPackageGroup,
+  deletePackageGroup,
+  describePackageGroup,
+  getAssociatedPackageGroup,
+  listAllowedRepositoriesForGroup,
+  listAssociatedPackages,
+  listPackageGroups,
+  listSubPackageGroups,
+  updatePackageGroup,
+  updatePackageGroupOriginConfiguration,
+} from '../../core/registry/packageGroups.js';
+import {
+  deleteDomainPermissionsPolicy,
+  deleteRepositoryPermissionsPolicy,
+  getDomainPermissionsPolicy,
+  getRepositoryPermissionsPolicy,
+  putDomainPermissionsPolicy,
+  putRepositoryPermissionsPolicy,
+} from '../../core/registry/policies.js';
 import type { Store } from '../../storage/ports.js';
 
 type Sdk = typeof import('@aws-sdk/client-codeartifact');
@@ -88,6 +112,27 @@ export const handlers: { [Op in OperationName]?: Handler<Op> } = {
   TagResource: tagResource,
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,
+  AssociateExternalConnection: associateExternalConnection,
+  DisassociateExternalConnection: disassociateExternalConnection,
+  PutPackageOriginConfiguration: putPackageOriginConfiguration,
+  DisposePackageVersions: disposePackageVersions,
+  CopyPackageVersions: copyPackageVersions,
+  CreatePackageGroup: createPackageGroup,
+  DescribePackageGroup: describePackageGroup,
+  UpdatePackageGroup: updatePackageGroup,
+  DeletePackageGroup: deletePackageGroup,
+  ListPackageGroups: listPackageGroups,
+  ListSubPackageGroups: listSubPackageGroups,
+  UpdatePackageGroupOriginConfiguration: updatePackageGroupOriginConfiguration,
+  ListAllowedRepositoriesForGroup: listAllowedRepositoriesForGroup,
+  GetAssociatedPackageGroup: getAssociatedPackageGroup,
+  ListAssociatedPackages: listAssociatedPackages,
+  GetDomainPermissionsPolicy: getDomainPermissionsPolicy,
+  PutDomainPermissionsPolicy: putDomainPermissionsPolicy,
+  DeleteDomainPermissionsPolicy: deleteDomainPermissionsPolicy,
+  GetRepositoryPermissionsPolicy: getRepositoryPermissionsPolicy,
+  PutRepositoryPermissionsPolicy: putRepositoryPermissionsPolicy,
+  DeleteRepositoryPermissionsPolicy: deleteRepositoryPermissionsPolicy,
 };
 
 /** The handler of an operation named at run time (from the operation table), if implemented. */

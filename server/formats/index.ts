@@ -4,12 +4,20 @@
 import { Router, type Request, type Response } from 'express';
 import type { PackageFormat } from '@aws-sdk/client-codeartifact';
 import { FORMATS, type PackageFormatModule } from '../../core/formats/index.js';
+import type { ReadPath } from '../../core/readPath/readPath.js';
 import type { Store } from '../../storage/ports.js';
 import type { ServerConfig } from '../config.js';
 import { sendEndpointError } from '../packageEndpoints.js';
 import { pypiRoutes } from './pypi/routes.js';
 
-type RoutesOf = (store: Store, config: ServerConfig) => Router;
+/** What a format's routes are built from. */
+export interface FormatRouteDeps {
+  store: Store;
+  config: ServerConfig;
+  readPath: ReadPath;
+}
+
+type RoutesOf = (deps: FormatRouteDeps) => Router;
 
 const ROUTES: Partial<Record<PackageFormat, RoutesOf>> = {
   pypi: pypiRoutes,
@@ -31,6 +39,6 @@ function notServedYet(format: PackageFormatModule): Router {
 }
 
 /** The routes of every format, in registry order. */
-export function formatRoutes(store: Store, config: ServerConfig): Router[] {
-  return Object.values(FORMATS).map((format) => ROUTES[format.name]?.(store, config) ?? notServedYet(format));
+export function formatRoutes(deps: FormatRouteDeps): Router[] {
+  return Object.values(FORMATS).map((format) => ROUTES[format.name]?.(deps) ?? notServedYet(format));
 }

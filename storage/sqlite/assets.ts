@@ -3,10 +3,11 @@ import { isUniqueViolation, sql, type Db } from './connection.js';
 import { touchPackageOfVersion } from './serials.js';
 
 const COLUMNS = `id, version_id AS versionId, name, size, sha256, sha1, sha512, md5, blake2b256,
-  core_metadata_sha256 AS coreMetadataSha256, created_at AS createdAt`;
+  core_metadata_sha256 AS coreMetadataSha256, created_at AS createdAt, yanked`;
 
 const SELECT_FILES = `SELECT a.id AS assetId, a.name AS filename, v.version, v.status, a.size, a.sha256,
-    v.requires_python AS requiresPython, a.core_metadata_sha256 AS coreMetadataSha256, a.created_at AS uploadedAt
+    v.requires_python AS requiresPython, a.core_metadata_sha256 AS coreMetadataSha256, a.created_at AS uploadedAt,
+    a.yanked
   FROM package_version v JOIN asset a ON a.version_id = v.id`;
 
 export function sqliteAssets(db: Db): AssetWrites {
@@ -50,6 +51,13 @@ export function sqliteAssets(db: Db): AssetWrites {
         after ?? '',
         limit,
       ) as { sha256: string; size: number }[],
+    removeAllOf: async (versionId) => {
+      const digests = (
+        sql(db, 'DELETE FROM asset WHERE version_id = ? RETURNING sha256').all(versionId) as { sha256: string }[]
+      ).map((r) => r.sha256);
+      touchPackageOfVersion(db, versionId);
+      return [...new Set(digests)];
+    },
     claimBlob: async (sha256, at) =>
       Number(sql(db, 'INSERT INTO blob_claim (sha256, created_at) VALUES (?, ?)').run(sha256, at).lastInsertRowid),
     releaseClaim: async (id) => {
@@ -64,8 +72,8 @@ export function sqliteAssets(db: Db): AssetWrites {
         const result = sql(
           db,
           `INSERT INTO asset (version_id, name, size, sha256, sha1, sha512, md5, blake2b256, core_metadata,
-             core_metadata_sha256, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             core_metadata_sha256, created_at, yanked)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           a.versionId,
           a.name,
@@ -78,6 +86,7 @@ export function sqliteAssets(db: Db): AssetWrites {
           a.coreMetadata,
           a.coreMetadataSha256,
           a.createdAt,
+          a.yanked ?? null,
         );
         touchPackageOfVersion(db, a.versionId);
         return sql(db, `SELECT ${COLUMNS} FROM asset WHERE id = ?`).get(Number(result.lastInsertRowid)) as AssetRecord;

@@ -37,7 +37,14 @@ export function sqliteDomains(db: Db): DomainWrites {
           d.encryptionKey,
           d.createdAt,
         );
-        return (await findById(Number(r.lastInsertRowid)))!;
+        const id = Number(r.lastInsertRowid);
+        // Every domain has its root package group, allowing everything.
+        sql(
+          db,
+          `INSERT INTO package_group (domain_id, pattern, created_at, publish_mode, external_upstream_mode,
+             internal_upstream_mode) VALUES (?, '/*', ?, 'ALLOW', 'ALLOW', 'ALLOW')`,
+        ).run(id, d.createdAt);
+        return (await findById(id))!;
       } catch (err) {
         if (isUniqueViolation(err)) throw new AlreadyExistsError(`domain ${d.name}`);
         throw err;

@@ -1,6 +1,6 @@
 import type { PackageRecord, PackageWrites } from '../ports.js';
 import { sql, type Db } from './connection.js';
-import { nextSerial, touchRepositoryContent } from './serials.js';
+import { nextSerial, touchPackage, touchRepositoryContent } from './serials.js';
 
 const COLUMNS = `p.id, p.repository_id AS repositoryId, p.format, p.namespace, p.name,
   p.normalized_name AS normalizedName, p.publish, p.upstream, p.last_serial AS lastSerial`;
@@ -69,6 +69,26 @@ export function sqlitePackages(db: Db): PackageWrites {
       ).run(p.repositoryId, p.format, p.namespace, p.name, p.normalizedName, p.publish, p.upstream, serial);
       touchRepositoryContent(db, p.repositoryId);
       return (await find(p))!;
+    },
+    setOrigin: async (id, r) => {
+      sql(db, 'UPDATE package SET publish = ?, upstream = ? WHERE id = ?').run(r.publish, r.upstream, id);
+      touchPackage(db, id);
+    },
+    listInDomain: async (domainId, after, limit) => {
+      const [afterFormat, afterNamespace, afterName] = after ?? ['', '', ''];
+      return sql(
+        db,
+        `SELECT p.format, p.namespace, p.normalized_name AS normalizedName, min(p.name) AS name
+           FROM package p JOIN repository r ON r.id = p.repository_id
+          WHERE r.domain_id = ? AND (p.format, p.namespace, p.normalized_name) > (?, ?, ?)
+          GROUP BY p.format, p.namespace, p.normalized_name
+          ORDER BY p.format, p.namespace, p.normalized_name LIMIT ?`,
+      ).all(domainId, afterFormat, afterNamespace, afterName, limit) as {
+        format: string;
+        namespace: string;
+        normalizedName: string;
+        name: string;
+      }[];
     },
     delete: async (id) => {
       const row = sql(db, 'SELECT repository_id AS repositoryId FROM package WHERE id = ?').get(id) as

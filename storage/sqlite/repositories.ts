@@ -4,7 +4,7 @@ import { nextSerial } from './serials.js';
 
 const COLUMNS = `r.id, r.domain_id AS domainId, d.name AS domainName, d.owner AS domainOwner, r.name,
   r.description, r.administrator_account AS administratorAccount, r.created_at AS createdAt,
-  r.config_serial AS configSerial, r.content_serial AS contentSerial`;
+  r.config_serial AS configSerial, r.content_serial AS contentSerial, d.groups_serial AS domainGroupsSerial`;
 const FROM = 'FROM repository r JOIN domain d ON d.id = r.domain_id';
 
 export function sqliteRepositories(db: Db): RepositoryWrites {
@@ -83,6 +83,14 @@ export function sqliteRepositories(db: Db): RepositoryWrites {
       sql(db, 'DELETE FROM repository_upstream WHERE repository_id = ?').run(id);
       const insert = sql(db, 'INSERT INTO repository_upstream (repository_id, position, upstream_id) VALUES (?, ?, ?)');
       upstreamIds.forEach((upstreamId, position) => insert.run(id, position, upstreamId));
+      sql(db, 'UPDATE repository SET config_serial = ? WHERE id = ?').run(nextSerial(db), id);
+    },
+    addExternalConnection: async (id, c) => {
+      sql(db, 'INSERT INTO external_connection (repository_id, name, format) VALUES (?, ?, ?)').run(id, c.name, c.format);
+      sql(db, 'UPDATE repository SET config_serial = ? WHERE id = ?').run(nextSerial(db), id);
+    },
+    removeExternalConnection: async (id, name) => {
+      sql(db, 'DELETE FROM external_connection WHERE repository_id = ? AND name = ?').run(id, name);
       sql(db, 'UPDATE repository SET config_serial = ? WHERE id = ?').run(nextSerial(db), id);
     },
     delete: async (id) => {

@@ -8,6 +8,8 @@ import { MissingReferenceError, type BlobStore, type Store, type Transaction } f
 import { sqliteAssets } from './assets.js';
 import { isForeignKeyViolation, migrate, openConnection, sql, type Db } from './connection.js';
 import { sqliteDomains } from './domains.js';
+import { sqlitePackageGroups } from './packageGroups.js';
+import { sqlitePolicies } from './policies.js';
 import { sqlitePackages } from './packages.js';
 import { sqliteRepositories } from './repositories.js';
 import { sqliteTags } from './tags.js';
@@ -16,6 +18,8 @@ import { sqliteVersions } from './versions.js';
 
 function aggregates(db: Db): Transaction {
   return {
+    packageGroups: sqlitePackageGroups(db),
+    policies: sqlitePolicies(db),
     domains: sqliteDomains(db),
     repositories: sqliteRepositories(db),
     packages: sqlitePackages(db),

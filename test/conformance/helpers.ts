@@ -5,6 +5,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { Codeartifact, type PublishPackageVersionCommandOutput } from '@aws-sdk/client-codeartifact';
 import { startServer, type RunningServer, type ServerOptions } from '../support/server.js';
+import { operations } from '../../server/controlPlane/operations.js';
 
 export const ACCOUNT = '000000000000';
 export const REGION = 'us-east-1';
@@ -87,6 +88,19 @@ export async function expectError(promise: Promise<unknown>, name: string): Prom
   expect(err.$metadata.requestId, 'x-amzn-RequestId on the error response').toBeTruthy();
   if (name === 'ValidationException') expect(VALIDATION_REASONS).toContain(err.reason);
   return err;
+}
+
+/** The exception names the model declares for an operation (server/controlPlane/operations.ts). */
+export function declaredErrors(operation: string): string[] {
+  const op = operations.find((o) => o.name === operation);
+  if (!op) throw new Error(`no operation ${operation} in the table`);
+  return op.errors.map((kind) => `${kind}Exception`);
+}
+
+/** expectError, and the error is one the operation declares (so every SDK can map it to its class). */
+export async function expectDeclaredError(operation: string, promise: Promise<unknown>, name: string): Promise<SdkError> {
+  expect(declaredErrors(operation), `${operation} declares ${name}`).toContain(name);
+  return expectError(promise, name);
 }
 
 /** A ValidationException for a field constraint (what botocore leaves to the server). */

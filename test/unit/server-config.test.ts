@@ -25,6 +25,9 @@ describe('configuration', () => {
       idleTimeoutMs: 60_000,
       logLevel: 'info',
       minFreeDiskBytes: 100 * 1024 ** 2,
+      externalSources: {},
+      externalTimeoutMs: 30_000,
+      externalListingTtlMs: 300_000,
     });
   });
 
@@ -45,6 +48,20 @@ describe('configuration', () => {
   it('takes the control plane JSON limits from flags or the environment', () => {
     expect(loadConfig(['--max-json-bytes', '64k'], { MAX_JSON_DEPTH: '8' }).jsonLimits).toEqual({ maxBytes: 64 * 1024, maxDepth: 8 });
     expect(() => loadConfig(['--max-json-depth', 'deep'], {})).toThrow(/Invalid MAX_JSON_DEPTH/);
+  });
+
+  it('takes external connection sources from repeated flags or the environment', () => {
+    expect(loadConfig(['--external', 'public:pypi=https://pypi.org/simple/', '--external', 'public:npmjs=file:///srv/npm'], {}).externalSources).toEqual({
+      'public:pypi': 'https://pypi.org/simple/',
+      'public:npmjs': 'file:///srv/npm',
+    });
+    expect(loadConfig([], { EXTERNAL_CONNECTIONS: 'public:pypi=file:///wheels; public:crates-io=http://127.0.0.1:1/' }).externalSources).toEqual({
+      'public:pypi': 'file:///wheels',
+      'public:crates-io': 'http://127.0.0.1:1/',
+    });
+    expect(() => loadConfig(['--external', 'public:pypy=http://x/'], {})).toThrow(/Unknown external connection public:pypy/);
+    expect(() => loadConfig(['--external', 'public:pypi'], {})).toThrow(/expected NAME=URL/);
+    expect(() => loadConfig(['--external', 'public:pypi=ftp://x/'], {})).toThrow(/not an http/);
   });
 
   it('takes upload limits with binary suffixes, and refuses nonsense', () => {

@@ -127,7 +127,7 @@ function checkFileMetadata(
 }
 
 /** What a release's core metadata becomes in the registry (DescribePackageVersion, readme, deps). */
-function versionMetadata(meta: CoreMetadata): VersionMetadata {
+export function versionMetadata(meta: CoreMetadata): VersionMetadata {
   const license = meta.licenseExpression ?? meta.license;
   return {
     summary: meta.summary,

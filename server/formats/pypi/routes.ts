@@ -4,19 +4,18 @@
 //   GET  /simple/{project}/{version}/{file}[.metadata]   files and PEP 658 metadata
 import { Router } from 'express';
 import { pypiFormat } from '../../../core/formats/pypi/format.js';
-import type { Store } from '../../../storage/ports.js';
-import type { ServerConfig } from '../../config.js';
+import type { FormatRouteDeps } from '../index.js';
 import { endpointOf, repositoryEndpoint } from '../../packageEndpoints.js';
 import { fileHandlers } from './files.js';
 import { simpleHandlers } from './simple.js';
 import { uploadHandler } from './upload.js';
 
-export function pypiRoutes(store: Store, config: ServerConfig): Router {
+export function pypiRoutes({ store, config, readPath }: FormatRouteDeps): Router {
   const router = Router({ caseSensitive: true, strict: true });
   const base = '/pypi/d/:domainOwner/:repository';
   const endpoint = repositoryEndpoint(store, config, pypiFormat);
-  const simple = simpleHandlers(store);
-  const files = fileHandlers(store);
+  const simple = simpleHandlers(readPath);
+  const files = fileHandlers(readPath);
   const upload = uploadHandler(store, config.uploadLimits);
 
   router.post([base, `${base}/`], endpoint, upload);

@@ -4,9 +4,9 @@ import type { Request, Response } from 'express';
 import { pypiFormat } from '../../../core/formats/pypi/format.js';
 import { normalizeProjectName } from '../../../core/formats/pypi/names.js';
 import { buildProjectList, buildProjectPage } from '../../../core/formats/pypi/simpleIndex.js';
-import { resolvePackage, visibleFiles } from '../../../core/readPath/packageView.js';
+import { pageKey, resolvePackage, visibleFiles } from '../../../core/readPath/packageView.js';
 import { resolveProjectList, visibleProjects } from '../../../core/readPath/projectList.js';
-import type { Store } from '../../../storage/ports.js';
+import type { ReadPath } from '../../../core/readPath/readPath.js';
 import { endpointOf, sendEndpointError } from '../../packageEndpoints.js';
 import { sendBytes } from '../../sendBytes.js';
 import { negotiate, type Choice } from './negotiate.js';
@@ -27,18 +27,18 @@ function notAcceptable(res: Response) {
   );
 }
 
-export function simpleHandlers(store: Store) {
+export function simpleHandlers(rp: ReadPath) {
   const cache = new PageCache();
 
   async function projectList(req: Request, res: Response) {
     const { repository } = endpointOf(res);
     const choice = negotiate(req.get('accept'));
     if (!choice) return notAcceptable(res);
-    const view = await resolveProjectList(store, repository, pypiFormat);
+    const view = await resolveProjectList(rp.store, repository, pypiFormat);
     const key = `list|${view.cacheKey}|${choice.format}`;
     let page = cache.get(key);
     if (!page) {
-      const names = (await visibleProjects(store, view, pypiFormat)).map((p) => p.normalizedName);
+      const names = (await visibleProjects(rp.store, view, pypiFormat)).map((p) => p.normalizedName);
       page = renderProjectList(buildProjectList(names), choice.format);
       cache.set(key, page);
     }
@@ -53,13 +53,14 @@ export function simpleHandlers(store: Store) {
       return res.redirect(301, `${basePath}/simple/${encodeURIComponent(normalized)}/`);
     const choice = negotiate(req.get('accept'));
     if (!choice) return notAcceptable(res);
-    const view = await resolvePackage(store, repository, { format: pypiFormat, namespace: '', normalizedName: normalized });
+    const view = await resolvePackage(rp, repository, { format: pypiFormat, namespace: '', normalizedName: normalized });
     const notFound = () => sendEndpointError(res, 404, `Project not found: ${normalized} in repository ${repository.name}`);
-    if (view.sources.length === 0) return notFound();
-    const key = `project|${view.cacheKey}|${choice.format}`;
+    if (view.sources.length === 0 && view.externals.length === 0) return notFound();
+    const { key: viewKey, listings } = await pageKey(rp, view);
+    const key = `project|${viewKey}|${choice.format}`;
     let page = cache.get(key);
     if (!page) {
-      const data = buildProjectPage(normalized, await visibleFiles(store, view));
+      const data = buildProjectPage(normalized, await visibleFiles(rp, view, listings));
       if (data.files.length === 0) return notFound();
       page = renderProject(data, choice.format);
       cache.set(key, page);

@@ -89,6 +89,17 @@ export interface Dependency {
   versionRequirement?: string;
 }
 
+/** A package's own origin restrictions (PutPackageOriginConfiguration). */
+export interface OriginRestrictions {
+  publish: 'ALLOW' | 'BLOCK';
+  upstream: 'ALLOW' | 'BLOCK';
+}
+
+/** A package group's modes (UpdatePackageGroupOriginConfiguration); types left out are unchanged. */
+export type GroupRestrictions = Partial<
+  Record<'PUBLISH' | 'EXTERNAL_UPSTREAM' | 'INTERNAL_UPSTREAM', 'ALLOW' | 'BLOCK' | 'ALLOW_SPECIFIC_REPOSITORIES' | 'INHERIT'>
+>;
+
 export class ControlPlane {
   constructor(readonly url: string) {}
 
@@ -229,6 +240,66 @@ export class ControlPlane {
   /** DeletePackageVersions; returns {successfulVersions, failedVersions}. */
   deleteVersions(domain: string, repository: string, pkg: string, versions: string[]): Promise<any> {
     return this.call('POST', 'package/versions/delete', { domain, repository, format: 'pypi', package: pkg }, { versions });
+  }
+
+  /** DescribeRepository's `repository` (upstreams, externalConnections). */
+  describeRepository(domain: string, repository: string): Promise<any> {
+    return this.call('GET', 'repository', { domain, repository }).then((r) => r.repository);
+  }
+
+  /** AssociateExternalConnection, e.g. public:pypi; returns the repository's description. */
+  associateExternalConnection(domain: string, repository: string, externalConnection: string): Promise<any> {
+    return this.call('POST', 'repository/external-connection', {
+      domain,
+      repository,
+      'external-connection': externalConnection,
+    }).then((r) => r.repository);
+  }
+
+  /** PutPackageOriginConfiguration, whatever it answers. */
+  sendOriginConfiguration(domain: string, repository: string, pkg: string, restrictions: OriginRestrictions) {
+    return this.send('POST', 'package', { domain, repository, format: 'pypi', package: pkg }, { restrictions });
+  }
+
+  /** PutPackageOriginConfiguration; returns the configuration it reports. */
+  putOriginConfiguration(domain: string, repository: string, pkg: string, restrictions: OriginRestrictions): Promise<any> {
+    return this.call('POST', 'package', { domain, repository, format: 'pypi', package: pkg }, { restrictions }).then(
+      (r) => r.originConfiguration,
+    );
+  }
+
+  /** CreatePackageGroup with a definition such as /pypi//internal-~ (every mode INHERIT). */
+  createPackageGroup(domain: string, pattern: string): Promise<any> {
+    return this.call('POST', 'package-group', { domain }, { packageGroup: pattern }).then((r) => r.packageGroup);
+  }
+
+  /** UpdatePackageGroupOriginConfiguration of the modes only, e.g. { EXTERNAL_UPSTREAM: 'BLOCK' }. */
+  updatePackageGroupOrigin(domain: string, pattern: string, restrictions: GroupRestrictions): Promise<any> {
+    return this.call('PUT', 'package-group-origin-configuration', { domain, 'package-group': pattern }, { restrictions }).then(
+      (r) => r.packageGroup,
+    );
+  }
+
+  /** GetAssociatedPackageGroup's group pattern for a PyPI package. */
+  associatedPackageGroup(domain: string, pkg: string): Promise<string> {
+    return this.call('GET', 'get-associated-package-group', { domain, format: 'pypi', package: pkg }).then(
+      (r) => r.packageGroup.pattern as string,
+    );
+  }
+
+  /** DisposePackageVersions; returns {successfulVersions, failedVersions}. */
+  disposeVersions(domain: string, repository: string, pkg: string, versions: string[]): Promise<any> {
+    return this.call('POST', 'package/versions/dispose', { domain, repository, format: 'pypi', package: pkg }, { versions });
+  }
+
+  /** CopyPackageVersions from `source` to `destination`; returns {successfulVersions, failedVersions}. */
+  copyVersions(domain: string, source: string, destination: string, pkg: string, versions: string[]): Promise<any> {
+    return this.call(
+      'POST',
+      'package/versions/copy',
+      { domain, 'source-repository': source, 'destination-repository': destination, format: 'pypi', package: pkg },
+      { versions },
+    );
   }
 
   updateStatus(domain: string, repository: string, pkg: string, versions: string[], targetStatus: string) {

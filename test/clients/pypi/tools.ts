@@ -121,16 +121,21 @@ export interface PypiSuite {
  * must be there (requireClients), then a temporary work dir prefixed `workPrefix` with an empty home/ in it, a
  * server, and a control-plane client for it. afterAll: the server and the work dir are removed. The suite's own
  * beforeAll, registered after this call, runs after it. The returned object is filled in by beforeAll: read its
- * fields in hooks and tests only.
+ * fields in hooks and tests only. `serverOptions` may be a function, called in beforeAll once the work dir exists
+ * (for a server whose flags depend on something set up first, e.g. another server to use as an external source).
  */
-export function usePypiServer(clients: Availability, workPrefix: string, serverOptions: ServerOptions = {}): PypiSuite {
+export function usePypiServer(
+  clients: Availability,
+  workPrefix: string,
+  serverOptions: ServerOptions | ((suite: PypiSuite) => ServerOptions | Promise<ServerOptions>) = {},
+): PypiSuite {
   const suite = {} as PypiSuite;
   beforeAll(async () => {
     requireClients(clients);
     suite.work = mkdtempSync(path.join(tmpdir(), workPrefix));
     suite.home = path.join(suite.work, 'home');
     mkdirSync(suite.home);
-    suite.server = await startServer(serverOptions);
+    suite.server = await startServer(typeof serverOptions === 'function' ? await serverOptions(suite) : serverOptions);
     suite.cp = new ControlPlane(suite.server.url);
   });
   afterAll(async () => {

@@ -1,0 +1,82 @@
+// What external sources list for a project, fetched on demand and kept for a while (AWS keeps a metadata
+// cache of public repositories too): a fresh listing is reused for `ttlMs`; when the source fails, the last
+// good listing is used and the failure logged; one fetch at a time per project and source.
+import { createHash } from 'node:crypto';
+import type { ExternalFile, ExternalSources } from '../../storage/ports.js';
+
+export interface Listing {
+  /** undefined: the source has no such project (or no source is configured). */
+  files: ExternalFile[] | undefined;
+  /** Identifies the listing's content, for page cache keys. */
+  digest: string;
+}
+
+interface Entry {
+  listing: Listing;
+  fetchedAt: number;
+}
+
+const MAX_ENTRIES = 10_000;
+const NONE: Listing = { files: undefined, digest: '-' };
+
+export class ExternalListings {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inFlight = new Map<string, Promise<Listing>>();
+  private readonly unconfiguredLogged = new Set<string>();
+
+  constructor(
+    private readonly sources: ExternalSources,
+    private readonly ttlMs: number,
+    private readonly log: (message: string) => void,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Whether a connection has a source at all (without one it exists but finds nothing). */
+  configured(connection: string): boolean {
+    return this.sources.sourceFor(connection) !== undefined;
+  }
+
+  get(connection: string, format: string, normalizedName: string): Promise<Listing> {
+    const source = this.sources.sourceFor(connection);
+    if (!source) {
+      if (!this.unconfiguredLogged.has(connection)) {
+        this.unconfiguredLogged.add(connection);
+        this.log(`external connection ${connection} has no source configured (--external ${connection}=URL): it finds nothing`);
+      }
+      return Promise.resolve(NONE);
+    }
+    const key = `${connection}\u0000${format}\u0000${normalizedName}`;
+    const cached = this.entries.get(key);
+    if (cached && this.clock() - cached.fetchedAt < this.ttlMs) return Promise.resolve(cached.listing);
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = source
+        .projectFiles(format, normalizedName)
+        .then((files) => {
+          const listing = { files, digest: digestOf(files) };
+          this.entries.delete(key);
+          if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+          this.entries.set(key, { listing, fetchedAt: this.clock() });
+          return listing;
+        })
+        .catch((err: Error) => {
+          this.log(`external connection ${connection} (${source.description}): ${normalizedName}: ${err.message}`);
+          return cached?.listing ?? NONE;
+        })
+        .finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  source(connection: string) {
+    return this.sources.sourceFor(connection);
+  }
+}
+
+function digestOf(files: ExternalFile[] | undefined): string {
+  if (!files) return '-';
+  const h = createHash('sha256');
+  for (const f of files) h.update(`${f.filename}\u0000${f.sha256 ?? ''}\u0000${f.requiresPython ?? ''}\u0000${f.yanked ?? '\u0001'}\n`);
+  return h.digest('base64url').slice(0, 16);
+}
