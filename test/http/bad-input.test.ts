@@ -325,10 +325,11 @@ describe('control plane input as strict as AWS, with messages that say what to f
     expectValidation(await request(app).get('/v1/domain?domain=dom&domain=other'), "Query parameter 'domain' is given 2 times: send it once");
   });
 
-  it('an operation not implemented yet still refuses bad input as bad input (400, not 501)', async () => {
+  it('input is refused as input before anything is looked up (400, not 404)', async () => {
     expectValidation(await request(app).get('/v1/package-group?domain=Bad_Domain&package-group=/x'), "at 'domain' failed to satisfy constraint");
-    const valid = await request(app).get('/v1/package-group?domain=dom&package-group=/x');
-    expect(valid.status).toBe(501);
+    const valid = await request(app).get('/v1/package-group?domain=dom&package-group=/pypi//x$');
+    expect(valid.status).toBe(404);
+    expect(valid.headers['x-amzn-errortype']).toMatch(/ResourceNotFoundException/);
   });
 });
 
