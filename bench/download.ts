@@ -31,6 +31,7 @@ import {
   runStandalone,
   runWrk,
   type Section,
+  type Server,
   setting,
   sleep,
   startServer,
@@ -110,7 +111,7 @@ function payload(project: string, size: number): Buffer {
   return sdistWith(project, '1.0', buf);
 }
 
-interface Target {
+export interface Target {
   name: string;
   url: string;
 }
@@ -124,7 +125,8 @@ function fetcher(agent: http.Agent, url: string, size: number, headers: Record<s
   };
 }
 
-async function nodeLoop(url: string, size: number, concurrency: number, maxRequests: number, maxMs: number): Promise<LoadResult> {
+/** `concurrency` keep-alive clients fetch `url` (after one warm-up fetch) until `maxRequests` or `maxMs`. */
+export async function nodeLoop(url: string, size: number, concurrency: number, maxRequests: number, maxMs: number): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   try {
     const fn = fetcher(agent, url, size);
@@ -132,6 +134,86 @@ async function nodeLoop(url: string, size: number, concurrency: number, maxReque
     return await loadLoop({ concurrency, maxRequests, maxMs, fn });
   } finally {
     agent.destroy();
+  }
+}
+
+export interface SmallLoad {
+  rps: number;
+  bytesPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+}
+
+/** The small asset for `seconds`: wrk when available (it costs the machine far less than a Node client). */
+export async function smallFileLoad(url: string, size: number, concurrency: number, seconds: number, warmUp = true): Promise<SmallLoad> {
+  if (tool('wrk')) {
+    if (warmUp) await runWrk(url, { connections: concurrency, seconds: 1 });
+    const r = await runWrk(url, { connections: concurrency, seconds });
+    if (r.errors) throw new Error(`${url}: wrk reported ${r.errors}`);
+    return { rps: r.rps, bytesPerSec: r.rps * size, p50Ms: r.p50Ms, p99Ms: r.p99Ms, requests: r.requests };
+  }
+  const r = await nodeLoop(url, size, concurrency, 1_000_000, seconds * 1000);
+  return {
+    rps: r.rps,
+    bytesPerSec: r.bytesPerSec,
+    p50Ms: percentile(r.latenciesMs, 50),
+    p99Ms: percentile(r.latenciesMs, 99),
+    requests: r.requests,
+  };
+}
+
+export interface DownloadFile {
+  label: string;
+  size: number;
+  project: string;
+  sha256: string;
+}
+
+/**
+ * Uploads a `bigSize` and a `smallSize` asset to `server` (repository REPO, which it creates) through the
+ * PyPI upload and PublishPackageVersion. Each file's targets: nginx (the blob's path in the data dir, to be
+ * prefixed with nginx's URL), the PyPI file URL and GetPackageVersionAsset.
+ */
+export async function loadDownloads(
+  server: Server,
+  bigSize: number,
+  smallSize: number,
+): Promise<{ files: DownloadFile[]; targetsOf: Map<string, Target[]> }> {
+  await createRepo(server, REPO);
+  const targetsOf = new Map<string, Target[]>();
+  const files: DownloadFile[] = [];
+  for (const f of [
+    { label: fmt.mib(bigSize), size: bigSize, project: 'bigfile' },
+    { label: fmt.kib(smallSize), size: smallSize, project: 'smallfile' },
+  ]) {
+    const data = payload(f.project, f.size);
+    const size = data.length;
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const filename = `${f.project}-1.0.tar.gz`;
+    log('download', `uploading ${f.label} through the PyPI upload and PublishPackageVersion`);
+    await pypiUpload(server, REPO, { name: f.project, version: '1.0', filename, size, sha256, content: data });
+    const asset: GenericAsset = { namespace: 'bench', packageName: f.project, version: '1.0', asset: `${f.project}.bin` };
+    await genericPublish(server, REPO, asset, data, sha256, size);
+    const blobRel = path.join('blobs', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    if (!existsSync(path.join(server.dataDir, blobRel))) throw new Error(`blob not found at ${blobRel}`);
+    targetsOf.set(f.label, [
+      { name: 'nginx', url: `/${blobRel}` },
+      { name: 'PyPI file URL', url: `${server.pypiBase('bench', REPO)}/simple/${f.project}/1.0/${filename}` },
+      { name: 'GetPackageVersionAsset', url: `${server.url}/v1/package/version/asset?${genericQuery(REPO, asset)}` },
+    ]);
+    files.push({ ...f, size, sha256 });
+  }
+  return { files, targetsOf };
+}
+
+/** The same bytes on every path: checked once, outside the timings. */
+export async function checkTargets(files: DownloadFile[], targetsOf: Map<string, Target[]>): Promise<void> {
+  for (const f of files) {
+    for (const t of targetsOf.get(f.label)!) {
+      const res = await request(t.url, { sink: 'sha256' });
+      if (res.status !== 200 || res.sha256 !== f.sha256) throw new Error(`${t.name} served other bytes (HTTP ${res.status}) at ${t.url}`);
+    }
   }
 }
 
@@ -149,33 +231,7 @@ export async function run(): Promise<Section> {
   const server = await startServer(dataDir);
   let nginx: Nginx | undefined;
   try {
-    await createRepo(server, REPO);
-    const files = [
-      { label: fmt.mib(bigSize), size: bigSize, project: 'bigfile' },
-      { label: fmt.kib(smallSize), size: smallSize, project: 'smallfile' },
-    ].map((f) => {
-      const data = payload(f.project, f.size);
-      return { ...f, size: data.length, data, sha256: createHash('sha256').update(data).digest('hex') };
-    });
-
-    const targetsOf = new Map<string, Target[]>();
-    for (const f of files) {
-      const { sha256 } = f;
-      const filename = `${f.project}-1.0.tar.gz`;
-      log('download', `uploading ${f.label} through the PyPI upload and PublishPackageVersion`);
-      await pypiUpload(server, REPO, { name: f.project, version: '1.0', filename, size: f.size, sha256, content: f.data });
-      const asset: GenericAsset = { namespace: 'bench', packageName: f.project, version: '1.0', asset: `${f.project}.bin` };
-      await genericPublish(server, REPO, asset, f.data, sha256, f.size);
-      const blobRel = path.join('blobs', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
-      if (!existsSync(path.join(dataDir, blobRel))) throw new Error(`blob not found at ${blobRel}`);
-      targetsOf.set(f.label, [
-        { name: 'nginx', url: `/${blobRel}` },
-        { name: 'PyPI file URL', url: `${server.pypiBase('bench', REPO)}/simple/${f.project}/1.0/${filename}` },
-        { name: 'GetPackageVersionAsset', url: `${server.url}/v1/package/version/asset?${genericQuery(REPO, asset)}` },
-      ]);
-      f.data = Buffer.alloc(0);
-    }
-
+    const { files, targetsOf } = await loadDownloads(server, bigSize, smallSize);
     if (tool('nginx')) {
       nginx = await startNginx(dataDir, nginxDir);
       for (const targets of targetsOf.values()) targets[0]!.url = `${nginx.url}${targets[0]!.url}`;
@@ -183,13 +239,7 @@ export async function run(): Promise<Section> {
       notes.push(MISSING_HINT.nginx!);
       for (const targets of targetsOf.values()) targets.shift();
     }
-    // The same bytes on every path: checked once, outside the timings.
-    for (const f of files) {
-      for (const t of targetsOf.get(f.label)!) {
-        const res = await request(t.url, { sink: 'sha256' });
-        if (res.status !== 200 || res.sha256 !== f.sha256) throw new Error(`${t.name} served other bytes (HTTP ${res.status}) at ${t.url}`);
-      }
-    }
+    await checkTargets(files, targetsOf);
 
     const columns = ['asset', 'clients', 'client', ...(nginx ? ['nginx'] : []), 'PyPI file URL', 'GetPackageVersionAsset'];
     const rows: string[][] = [];
@@ -213,7 +263,7 @@ export async function run(): Promise<Section> {
       summary.push([`${f.label} download, ${c} client${c > 1 ? 's' : ''}: ${targetNames}`, `${figures.join(' / ')} MiB/s`]);
     }
 
-    // Small asset: wrk when available (it costs the machine far less than a Node client), for a fixed time.
+    // Small asset: wrk when available, for a fixed time.
     const wrk = tool('wrk');
     if (!wrk) notes.push(MISSING_HINT.wrk!);
     for (const c of [1, concurrency]) {
@@ -223,19 +273,10 @@ export async function run(): Promise<Section> {
       const figures: string[] = [];
       for (const t of targetsOf.get(f.label)!) {
         log('download', `${f.label} for ${seconds} s, concurrency ${c}: ${t.name}`);
-        if (wrk) {
-          await runWrk(t.url, { connections: c, seconds: 1 }); // warm-up
-          const r = await runWrk(t.url, { connections: c, seconds });
-          if (r.errors) throw new Error(`${t.name}: wrk reported ${r.errors}`);
-          row.push(cell(r.rps * f.size, r.rps));
-          figures.push(fmt.int(r.rps));
-          latencies.push(`${t.name} ${fmt.ms(r.p50Ms)} / ${fmt.ms(r.p99Ms)}`);
-        } else {
-          const r = await nodeLoop(t.url, f.size, c, 1_000_000, seconds * 1000);
-          row.push(cell(r.bytesPerSec, r.rps));
-          figures.push(fmt.int(r.rps));
-          latencies.push(`${t.name} ${fmt.ms(percentile(r.latenciesMs, 50))} / ${fmt.ms(percentile(r.latenciesMs, 99))}`);
-        }
+        const r = await smallFileLoad(t.url, f.size, c, seconds);
+        row.push(cell(r.bytesPerSec, r.rps));
+        figures.push(fmt.int(r.rps));
+        latencies.push(`${t.name} ${fmt.ms(r.p50Ms)} / ${fmt.ms(r.p99Ms)}`);
       }
       rows.push(row);
       summary.push([`${f.label} download, ${c} client${c > 1 ? 's' : ''}: ${targetNames}`, `${figures.join(' / ')} req/s`]);

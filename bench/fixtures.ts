@@ -218,20 +218,21 @@ export function wheel(name: string, version: string): { filename: string; data: 
 // ---------------------------------------------------------------------------------------------------
 // Control plane
 
-async function control(server: Server, pathAndQuery: string, what: string, okIfConflict = false): Promise<Response> {
+async function control(server: Server, pathAndQuery: string, what: string, okIfConflict = false, body: object = {}): Promise<Response> {
   const res = await request(`${server.url}${pathAndQuery}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: '{}',
+    body: JSON.stringify(body),
   });
   if (okIfConflict && res.status === 409) return res;
   return expectStatus(res, 200, what);
 }
 
-/** Creates the domain (if missing) and the repository. */
-export async function createRepo(server: Server, repo: string, domain = DOMAIN): Promise<void> {
+/** Creates the domain (if missing) and the repository, with `upstreams` (names, in priority order). */
+export async function createRepo(server: Server, repo: string, domain = DOMAIN, upstreams: string[] = []): Promise<void> {
   await control(server, `/v1/domain?domain=${domain}`, 'CreateDomain', true);
-  await control(server, `/v1/repository?domain=${domain}&repository=${repo}`, 'CreateRepository');
+  const body = upstreams.length > 0 ? { upstreams: upstreams.map((repositoryName) => ({ repositoryName })) } : {};
+  await control(server, `/v1/repository?domain=${domain}&repository=${repo}`, 'CreateRepository', false, body);
 }
 
 export interface GenericAsset {

@@ -2,7 +2,7 @@
 // are always cleaned up, the server under test, a keep-alive HTTP client and load loop, wrk, statistics,
 // tables and machine facts. Benchmarks print figures; none of this is run by `npm test`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -14,7 +14,12 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const MAIN = path.join(ROOT, 'dist', 'server', 'main.js');
+/**
+ * The server every bench starts: BENCH_MAIN (the main.js of another build, e.g. a checkout of the previous
+ * version) if set, else this repository's dist/server/main.js.
+ */
+const OWN_MAIN = path.join(ROOT, 'dist', 'server', 'main.js');
+export const MAIN = process.env.BENCH_MAIN ? path.resolve(process.env.BENCH_MAIN) : OWN_MAIN;
 export const HOST = '127.0.0.1';
 
 // ---------------------------------------------------------------------------------------------------
@@ -163,9 +168,10 @@ export function runStandalone(
 }
 
 /** The server must be built: `npm run bench` builds; a bench file run alone needs `npm run build` first. */
-export function requireBuild(): void {
-  if (!existsSync(MAIN)) {
-    throw new Error(`${path.relative(ROOT, MAIN)} not found: run \`npm run build\` (npm run bench builds first)`);
+export function requireBuild(main = MAIN): void {
+  if (!existsSync(main)) {
+    if (main !== OWN_MAIN) throw new Error(`${main} not found (named by BENCH_MAIN or an argument)`);
+    throw new Error(`${path.relative(ROOT, main)} not found: run \`npm run build\` (npm run bench builds first)`);
   }
 }
 
@@ -231,6 +237,27 @@ export function rssKiB(pid: number): number | undefined {
   }
 }
 
+/**
+ * CPU time (ms) that all threads of a process have run so far, from /proc/PID/task/<tid>/schedstat (Linux, ns
+ * resolution; the libuv pool's file reads and GC helpers count too), or undefined. Other work competing for
+ * the cores moves it less than it moves throughput (not to nothing: shared caches still cost).
+ */
+export function cpuMs(pid: number): number | undefined {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return ns / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Samples a process's RSS every `intervalMs` until stopped. */
 export class RssSampler {
   private readonly samples: number[] = [];
@@ -291,10 +318,19 @@ export interface Server {
 
 const READY = /listening on (http:\/\/\S+)/;
 
-export async function startServer(dataDir: string, options: { port?: number; extraArgs?: string[] } = {}): Promise<Server> {
-  requireBuild();
-  const args = [MAIN, '--host', HOST, '--port', String(options.port ?? 0), '--data-dir', dataDir, '--auth', 'off'];
-  const child = track(spawn(process.execPath, [...args, ...(options.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] }));
+/**
+ * Starts `options.main` (default MAIN) on `dataDir`; resolves once it prints its URL. `nodeArgs` go to node
+ * before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not take), `extraArgs` to the server.
+ */
+export async function startServer(
+  dataDir: string,
+  options: { port?: number; extraArgs?: string[]; main?: string; nodeArgs?: string[] } = {},
+): Promise<Server> {
+  const main = options.main ?? MAIN;
+  requireBuild(main);
+  const args = [main, '--host', HOST, '--port', String(options.port ?? 0), '--data-dir', dataDir, '--auth', 'off'];
+  const argv = [...(options.nodeArgs ?? []), ...args, ...(options.extraArgs ?? [])];
+  const child = track(spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${output}`)), 30_000);
@@ -617,6 +653,7 @@ export function machineFacts(): string {
     `- Memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB; OS: ${os.type()} ${os.release()} (${os.arch()})`,
     `- Node ${process.version}; tools: ${tools.join(', ')}`,
     `- Load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')} (other work on the machine skews the figures)`,
+    `- Server: ${MAIN === OWN_MAIN ? path.relative(ROOT, MAIN) : `${MAIN} (BENCH_MAIN)`}`,
     `- Temp dir: ${TMP_ROOT}; mode: ${QUICK ? 'BENCH_QUICK (smoke-run sizes)' : 'full sizes'}`,
   ].join('\n');
 }

@@ -6,8 +6,9 @@
 //   node --import tsx bench/run.ts > bench.md   progress goes to stderr, results to stdout
 //
 // Each bench also runs alone: node --import tsx bench/<startup|download|simple-index|upload-memory|tls>.ts
-// Settings (env): BENCH_QUICK, BENCH_TMPDIR, BENCH_DISABLE=wrk,hyperfine,nginx, BENCH_TIMEOUT_MIN and the
-// per-bench sizes listed at the top of each file.
+// Settings (env): BENCH_QUICK, BENCH_TMPDIR, BENCH_DISABLE=wrk,hyperfine,nginx, BENCH_TIMEOUT_MIN, BENCH_MAIN (the
+// server's main.js, default dist/server/main.js) and the per-bench sizes listed at the top of each file.
+// Two builds side by side: node --import tsx bench/compare.ts <before-main.js> [<after-main.js>] (not run here).
 import { releaseFixtures } from './fixtures.js';
 import { guard, log, machineFacts, now, renderSection, requireBuild, type Section } from './lib.js';
 import { run as download } from './download.js';
