@@ -85,7 +85,14 @@ export function readUploadForm(req: Request, blobs: BlobStore, limits: UploadLim
       });
       req.once('error', (err) => rejectBody(new UploadError(400, `Upload failed: ${err.message}`)));
     });
-    bodyComplete.catch(() => undefined);
+    // A body that ends short (or fails) never ends the parser, so neither its 'close' nor its 'error' comes:
+    // finish here, after stopping the file part, whose put would otherwise wait for more bytes forever (and
+    // keep its staging file). A file whose part was already complete is discarded by finish.
+    bodyComplete.catch(() => {
+      req.unpipe(parser);
+      fileStream?.destroy(new Error('upload aborted'));
+      void finish();
+    });
 
     // Over a limit: stop parsing, read what is left (up to a bound) without keeping it.
     let discarding = false;
