@@ -265,6 +265,20 @@ describe('the commands', () => {
     store = openStore(dataDir);
   });
 
+  it('fsck --repair --grace 0 drops the claim of a writer killed before its row, and reclaims its blob', async () => {
+    const claimed = await orphan(store, 'committed by a writer killed before its row\n', 0);
+    await store.transaction((tx) => tx.assets.claimBlob(claimed, Date.now() - 60_000));
+    await store.close();
+    // The default grace (15 min) keeps a claim a minute old: its writer may still be at work.
+    expect((await cli('--repair')).out).toMatch(/0 stale claims dropped/);
+    const repair = await cli('--repair', '--grace', '0');
+    expect(repair.code, repair.out).toBe(0);
+    expect(repair.out).toMatch(/repaired: 1 orphan blobs reclaimed .*1 stale claims dropped/);
+    expect(blobExists(dataDir, claimed)).toBe(false);
+    store = openStore(dataDir);
+    expect(await store.assets.isReferenced(claimed)).toBe(false);
+  });
+
   it('the server sweeps at start-up: an old orphan is gone a few seconds after it starts', async () => {
     const sha = await orphan(store, 'left by a killed server\n', 2 * HOUR);
     await store.close();
