@@ -1,6 +1,7 @@
 // Crash test (issue 8): the real server (dist/server/main.js) under concurrent PyPI uploads (generated wheels),
 // generic PublishPackageVersion calls (contents shared between versions, up to 6 MiB, so kills land in the middle
-// of bodies, commits and reclaims) and deletes, killed with SIGKILL at a seeded random moment, then checked:
+// of bodies, commits and reclaims) and deletes, killed with SIGKILL a seeded 200-1500 ms after the cycle's first
+// acknowledgement, then checked:
 //   with the server down:  PRAGMA integrity_check is ok; every asset row's blob exists with its size; every
 //                          upload acknowledged (200) before the kill has its row; every acknowledged delete
 //                          left no row;
@@ -116,6 +117,11 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    for (const c of running) c.kill('SIGKILL');
+    process.exit(130);
+  });
 
 function kill9(server: Server): Promise<void> {
   return new Promise((resolve) => {
@@ -280,8 +286,13 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
         }
       };
 
+      // The kill comes a seeded 200-1500 ms after the cycle's first acknowledgement, so that every cycle has
+      // acknowledged work to check however slow the machine is.
       const killAfterMs = Math.round(200 + random() * 1300);
       const workers = Array.from({ length: options.workers }, worker);
+      const loadStart = performance.now();
+      while (acked.uploads + acked.publishes + acked.deletes === 0 && performance.now() - loadStart < 30_000)
+        await new Promise((r) => setTimeout(r, 10));
       await new Promise((r) => setTimeout(r, killAfterMs));
       const inFlightAtKill = inFlight;
       await kill9(server);
@@ -379,7 +390,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       };
       cycles.push(figures);
       log(
-        `cycle ${String(cycle + 1).padStart(3)}/${options.cycles}: killed after ${killAfterMs} ms with ${inFlightAtKill} in flight; ` +
+        `cycle ${String(cycle + 1).padStart(3)}/${options.cycles}: killed ${killAfterMs} ms after the first ack with ${inFlightAtKill} in flight; ` +
           `acked ${acked.uploads} uploads, ${acked.publishes} publishes, ${acked.deletes} deletes; ${rows.length} rows; ` +
           `fsck reclaimed ${figures.fsck.orphans} orphans, ${figures.fsck.staging} staging files, ${figures.fsck.claims} claims, ` +
           `restored ${figures.fsck.restored}; ${blobs.length} blobs after; restart ${figures.restartMs} ms; ` +
