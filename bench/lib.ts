@@ -287,14 +287,24 @@ export interface Server {
   stop(): Promise<number>;
   /** Base of a PyPI repository endpoint, no trailing slash. */
   pypiBase(domain: string, repo: string): string;
+  /** What the process printed up to its ready line. */
+  startupOutput: string;
 }
 
 const READY = /listening on (http:\/\/\S+)/;
 
-export async function startServer(dataDir: string, options: { port?: number; extraArgs?: string[] } = {}): Promise<Server> {
+export async function startServer(
+  dataDir: string,
+  options: { port?: number; extraArgs?: string[]; nodeArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<Server> {
   requireBuild();
-  const args = [MAIN, '--host', HOST, '--port', String(options.port ?? 0), '--data-dir', dataDir, '--auth', 'off'];
-  const child = track(spawn(process.execPath, [...args, ...(options.extraArgs ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const args = [...(options.nodeArgs ?? []), MAIN, '--host', HOST, '--port', String(options.port ?? 0), '--data-dir', dataDir, '--auth', 'off'];
+  const child = track(
+    spawn(process.execPath, [...args, ...(options.extraArgs ?? [])], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    }),
+  );
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${output}`)), 30_000);
@@ -323,6 +333,7 @@ export async function startServer(dataDir: string, options: { port?: number; ext
     child,
     stop: () => stopChild(child),
     pypiBase: (domain, repo) => `${url}/pypi/d/${domain}-000000000000/${repo}`,
+    startupOutput: output,
   };
 }
 
