@@ -9,6 +9,8 @@
 //   npm run build && node --import tsx bench/soak.ts          (Linux: reads /proc for the RSS; not in npm test)
 //   SOAK_SECONDS=600 SOAK_RATE=200 node --import tsx bench/soak.ts
 //
+// Once SOAK_FILES (400) files are stored, writes that would add one delete one instead: the data stays the same
+// size, so a growing RSS would be a leak, not a bigger data set.
 // Requests are started on a fixed schedule (open loop) with at most SOAK_CONCURRENCY (32) in flight; a tick
 // that finds that many still running is counted as late rather than queued, so a slow server shows up as late
 // ticks and latency, not as a quietly lower rate.
@@ -56,6 +58,7 @@ export async function run(): Promise<Section> {
   const seconds = int('SOAK_SECONDS', 60);
   const rate = int('SOAK_RATE', 100);
   const maxInFlight = int('SOAK_CONCURRENCY', 32);
+  const maxFiles = int('SOAK_FILES', 400);
   const dataDir = makeTempDir('soak');
   const server = await startServer(dataDir);
   const base = server.pypiBase(DOMAIN, REPO);
@@ -187,10 +190,19 @@ export async function run(): Promise<Section> {
       },
     ];
     const totalWeight = ops.reduce((a, o) => a + o.weight, 0);
+    // Steady state: once SOAK_FILES are stored, a write that would add one deletes one instead, so the data (and
+    // with it the pages and caches) stops growing and the RSS can be judged flat or not.
+    const deleteOp = ops.find((o) => o.name === 'DeletePackageVersions')!;
     const choose = () => {
       let x = Math.random() * totalWeight;
-      for (const o of ops) if ((x -= o.weight) < 0) return o;
-      return ops[ops.length - 1]!;
+      let op = ops[ops.length - 1]!;
+      for (const o of ops)
+        if ((x -= o.weight) < 0) {
+          op = o;
+          break;
+        }
+      if ((op.name === 'PyPI upload' || op.name === 'PublishPackageVersion') && stored.length >= maxFiles) return deleteOp;
+      return op;
     };
 
     const latencies = new Map<string, number[]>(ops.map((o) => [o.name, []]));
@@ -268,7 +280,7 @@ export async function run(): Promise<Section> {
       notes: [
         `${fmt.n(all.length)} requests in ${elapsed.toFixed(1)} s (${(all.length / elapsed).toFixed(0)}/s); errors: ${errors.length} ` +
           `(5xx: ${fivexx}); ticks skipped because ${maxInFlight} requests were still in flight: ${late}.`,
-        `Files stored at the end: ${stored.length}.`,
+        `Files stored at the end: ${stored.length} (at most ${maxFiles}: then writes that would add a file delete one).`,
         `Server RSS per 10 s window (median of 1 s samples): ${windows.join('; ')}. ` +
           `Median of the last 10 s minus the first: ${growth >= 0 ? '+' : ''}${fmt.mib(growth)}.`,
       ],
