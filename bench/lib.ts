@@ -314,23 +314,26 @@ export interface Server {
   stop(): Promise<number>;
   /** Base of a PyPI repository endpoint, no trailing slash. */
   pypiBase(domain: string, repo: string): string;
+  /** What the process printed up to its ready line. */
+  startupOutput: string;
 }
 
 const READY = /listening on (http:\/\/\S+)/;
 
 /**
  * Starts `options.main` (default MAIN) on `dataDir`; resolves once it prints its URL. `nodeArgs` go to node
- * before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not take), `extraArgs` to the server.
+ * before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not take), `extraArgs` to the server, `env` is
+ * added to this process's environment.
  */
 export async function startServer(
   dataDir: string,
-  options: { port?: number; extraArgs?: string[]; main?: string; nodeArgs?: string[] } = {},
+  options: { port?: number; extraArgs?: string[]; main?: string; nodeArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<Server> {
   const main = options.main ?? MAIN;
   requireBuild(main);
   const args = [main, '--host', HOST, '--port', String(options.port ?? 0), '--data-dir', dataDir, '--auth', 'off'];
   const argv = [...(options.nodeArgs ?? []), ...args, ...(options.extraArgs ?? [])];
-  const child = track(spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } }));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${output}`)), 30_000);
@@ -359,6 +362,7 @@ export async function startServer(
     child,
     stop: () => stopChild(child),
     pypiBase: (domain, repo) => `${url}/pypi/d/${domain}-000000000000/${repo}`,
+    startupOutput: output,
   };
 }
 

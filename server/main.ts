@@ -56,6 +56,9 @@ async function printClientEnv(config: ServerConfig) {
 /**
  * `fsck`: exit 0 when rows and blobs agree (after repairs, with --repair), 1 when something is wrong.
  * --grace S: leftovers younger than S seconds are left alone (a server may be writing them); 0 when stopped.
+ * Claims count as leftovers too: a live writer holds one only between receiving its bytes and writing its row
+ * (milliseconds), so one older than the grace belongs to a writer that died, and with --grace 0 (no server
+ * running) every claim does. The server's own sweep keeps its longer claim expiry.
  */
 async function runFsck(options: { dataDir: string; repair: boolean; verifyHashes: boolean; graceSeconds: number }) {
   const store = openStoreOrFail(options.dataDir);
@@ -63,7 +66,10 @@ async function runFsck(options: { dataDir: string; repair: boolean; verifyHashes
     const report = await fsck(store, new Date(), {
       repair: options.repair,
       verifyHashes: options.verifyHashes,
-      sweep: { ...DEFAULT_SWEEP, staleAfterMs: options.graceSeconds * 1000 },
+      sweep: {
+        staleAfterMs: options.graceSeconds * 1000,
+        claimExpiryMs: Math.min(DEFAULT_SWEEP.claimExpiryMs, options.graceSeconds * 1000),
+      },
     });
     process.stdout.write(formatFsckReport(report));
     const unrepaired = options.repair ? 0 : report.orphanBlobs.length + report.temporaryFiles;

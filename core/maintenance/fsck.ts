@@ -26,8 +26,11 @@ export interface FsckReport {
   /** Present, referenced by nothing (nor claimed). */
   orphanBlobs: string[];
   temporaryFiles: number;
-  /** What --repair did, when asked. */
-  repaired?: SweepReport & { quarantined: number };
+  /**
+   * What --repair did, when asked, and the missing blobs still missing after it (the sweep brings back the
+   * bytes of interrupted reclaims that assets refer to).
+   */
+  repaired?: SweepReport & { quarantined: number; stillMissing: string[] };
 }
 
 async function sha256Of(store: Store, sha256: string): Promise<string> {
@@ -82,14 +85,17 @@ export async function fsck(store: Store, now: Date, options: FsckOptions): Promi
       await store.blobs.quarantine(sha256);
       quarantined++;
     }
-    report.repaired = { ...(await sweep(store, now, options.sweep ?? DEFAULT_SWEEP)), quarantined };
+    const swept = await sweep(store, now, options.sweep ?? DEFAULT_SWEEP);
+    const stillMissing: string[] = [];
+    for (const sha256 of report.missingBlobs) if (!(await store.blobs.exists(sha256))) stillMissing.push(sha256);
+    report.repaired = { ...swept, quarantined, stillMissing };
   }
   return report;
 }
 
-/** Whether anything is wrong that --repair cannot fix (missing or corrupt bytes). */
+/** Whether anything is wrong that --repair cannot fix (missing or corrupt bytes), after the repair when there was one. */
 export const fsckHasDamage = (r: FsckReport) =>
-  r.missingBlobs.length + r.sizeMismatches.length + r.corruptBlobs.length > 0;
+  (r.repaired ? r.repaired.stillMissing : r.missingBlobs).length + r.sizeMismatches.length + r.corruptBlobs.length > 0;
 
 export function formatFsckReport(r: FsckReport): string {
   const lines = [
@@ -108,6 +114,7 @@ export function formatFsckReport(r: FsckReport): string {
       `repaired: ${r.repaired.orphanBlobsReclaimed} orphan blobs reclaimed (${r.repaired.orphanBytesReclaimed} bytes), ` +
         `${r.repaired.temporaryFilesRemoved} staging files removed, ${r.repaired.staleClaimsDropped} stale claims dropped, ` +
         `${r.repaired.reclaimsRestored} interrupted reclaims restored, ${r.repaired.quarantined} corrupt blobs moved to quarantine/`,
+      `still missing after the repair: ${r.repaired.stillMissing.length}`,
     );
   return `${lines.join('\n')}\n`;
 }

@@ -14,6 +14,8 @@ export interface RunningServer {
   url: string;
   port: number;
   dataDir: string;
+  /** The server process's id (it changes on restart). */
+  readonly pid: number;
   /** Stops with SIGTERM and waits for exit. */
   stop(): Promise<void>;
   /** Stops, then starts again on the same DATA_DIR and port. */
@@ -86,6 +88,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     url,
     port,
     dataDir,
+    get pid() {
+      return child.pid!;
+    },
     stop: () => stopChild(child),
     async restart() {
       await stopChild(child);
