@@ -1,5 +1,6 @@
 // The whole request chain, in order.
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { newRequestId } from '../core/ids.js';
 import { createReadPath, type ReadPath } from '../core/readPath/readPath.js';
 import type { Store } from '../storage/ports.js';
@@ -9,9 +10,12 @@ import { formatRoutes } from './formats/index.js';
 import { virtualHostRewrite } from './packageEndpoints.js';
 import { absoluteFormRequests, ownHostNames } from './proxy/absoluteForm.js';
 import { clientEnvRoutes, type ClientEnvironment } from './proxy/clientEnv.js';
+import { createServing, type Serving } from './serving.js';
 import { uiRoutes } from './ui/routes.js';
 
 export interface AppOptions {
+  /** Tokens, hot blobs and the fast lane; without it, built from the configuration. */
+  serving?: Serving;
   /** The read path of package endpoints (external sources, caches); without it, one with no external sources. */
   readPath?: ReadPath;
   /** The local CA and what clients set to trust it; without it /_local/env and /_local/ca.pem answer 404. */
@@ -31,7 +35,32 @@ function unhandledError(err: unknown, req: Request, res: Response, _next: NextFu
   res.status(clientError ? (err instanceof URIError ? 400 : status!) : 500).type('text/plain').send(`${message}\n`);
 }
 
-export function createApp(store: Store, config: ServerConfig, options: AppOptions = {}) {
+/** A node:http request listener: the fast lane (when on) in front of the Express app. */
+export type AppListener = ((req: IncomingMessage, res: ServerResponse) => void) & { serving: Serving; express: Express };
+
+export function createApp(store: Store, config: ServerConfig, options: AppOptions = {}): AppListener {
+  const serving = options.serving ?? createServing(store, config);
+  const app = expressApp(store, config, options, serving);
+  const lane = serving.lane;
+  const listener = lane
+    ? (req: IncomingMessage, res: ServerResponse) => {
+        lane.handle(req, res).then(
+          (answered) => {
+            if (!answered) app(req, res);
+          },
+          (err: unknown) => {
+            // Only a failure before the lane wrote anything gets here (sendBlob answers its own).
+            console.error(`fast lane: ${(err as Error).message}`);
+            if (res.headersSent) res.destroy();
+            else app(req, res);
+          },
+        );
+      }
+    : (req: IncomingMessage, res: ServerResponse) => void app(req, res);
+  return Object.assign(listener, { serving, express: app });
+}
+
+function expressApp(store: Store, config: ServerConfig, options: AppOptions, serving: Serving): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -57,14 +86,14 @@ export function createApp(store: Store, config: ServerConfig, options: AppOption
   if (options.localTls) app.use(clientEnvRoutes(options.localTls.clientEnv, options.localTls.caPem));
 
   // 4. The control plane: /v1/... operations as the AWS SDKs call them.
-  app.use(controlPlane(store, config));
+  app.use(controlPlane(store, config, serving.hot));
 
   // 5. Package endpoints, one set of routes per format. Virtual-host requests
   //    ({domain}-{owner}.d.codeartifact.{region}...) are first rewritten to the path-style form
   //    GetRepositoryEndpoint hands out.
   app.use(virtualHostRewrite);
   const readPath = options.readPath ?? createReadPath(store);
-  for (const routes of formatRoutes({ store, config, readPath })) app.use(routes);
+  for (const routes of formatRoutes({ store, config, readPath, serving })) app.use(routes);
 
   // 6. A read-only web UI at / for people.
   app.use(uiRoutes(store, config));

@@ -1,11 +1,14 @@
 // The one download path for stored bytes (a PyPI file URL, GetPackageVersionAsset, later npm tarballs):
 // strong ETag = the SHA-256, 304 for a fresh If-None-Match, single byte ranges (206, 416), HEAD without a
-// body, the bytes streamed from the blob store with back-pressure.
+// body; small blobs from memory (server/hotBlobs.ts), others streamed from the blob store with back-pressure.
+// Plain node:http calls only, so the fast lane and the Express routes answer alike.
 import fresh from 'fresh';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import parseRange from 'range-parser';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore, ByteRange } from '../storage/ports.js';
+import type { HotBlobs } from './hotBlobs.js';
+import { sendText } from './sendBytes.js';
 
 export interface BlobResponse {
   sha256: string;
@@ -17,13 +20,28 @@ export interface BlobResponse {
   ranges: boolean;
 }
 
-export async function sendBlob(req: Request, res: Response, blobs: BlobStore, blob: BlobResponse): Promise<void> {
+export interface BlobSource {
+  blobs: BlobStore;
+  hot?: HotBlobs;
+}
+
+function readFailed(res: ServerResponse, req: IncomingMessage, blob: BlobResponse, err: unknown) {
+  if (res.headersSent) return void res.destroy();
+  console.error(`cannot read blob ${blob.sha256}:`, (err as Error).message);
+  for (const h of ['Content-Length', 'Content-Range', 'ETag', 'Accept-Ranges']) res.removeHeader(h);
+  sendText(req, res, 500, 'Could not read the stored file\n');
+}
+
+export async function sendBlob(req: IncomingMessage, res: ServerResponse, source: BlobSource, blob: BlobResponse): Promise<void> {
   const etag = `"${blob.sha256}"`;
-  res.set(blob.headers ?? {});
-  res.set('ETag', etag);
-  res.set('Content-Type', blob.contentType);
-  if (blob.ranges) res.set('Accept-Ranges', 'bytes');
-  if (fresh(req.headers, { etag })) return void res.status(304).end();
+  for (const [name, value] of Object.entries(blob.headers ?? {})) res.setHeader(name, value);
+  res.setHeader('ETag', etag);
+  res.setHeader('Content-Type', blob.contentType);
+  if (blob.ranges) res.setHeader('Accept-Ranges', 'bytes');
+  if (fresh(req.headers, { etag })) {
+    res.statusCode = 304;
+    return void res.end();
+  }
 
   let range: ByteRange | undefined;
   const header = req.headers.range;
@@ -31,25 +49,30 @@ export async function sendBlob(req: Request, res: Response, blobs: BlobStore, bl
   if (blob.ranges && header && (!req.headers['if-range'] || req.headers['if-range'] === etag)) {
     const parsed = parseRange(blob.size, header, { combine: true });
     if (parsed === -1) {
-      res.status(416).set('Content-Range', `bytes */${blob.size}`).type('text/plain').send('Range not satisfiable\n');
-      return;
+      res.setHeader('Content-Range', `bytes */${blob.size}`);
+      return sendText(req, res, 416, 'Range not satisfiable\n');
     }
     // A malformed header, or several ranges: the whole file, as send() does.
     if (parsed !== -2 && parsed.length === 1) range = parsed[0]!;
   }
   const length = range ? range.end - range.start + 1 : blob.size;
-  res.status(range ? 206 : 200).set('Content-Length', String(length));
-  if (range) res.set('Content-Range', `bytes ${range.start}-${range.end}/${blob.size}`);
+  res.statusCode = range ? 206 : 200;
+  res.setHeader('Content-Length', String(length));
+  if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${blob.size}`);
   if (req.method === 'HEAD' || length === 0) return void res.end();
 
-  const stream = blobs.open(blob.sha256, range);
+  if (source.hot?.holds(blob.size)) {
+    let bytes: Buffer;
+    try {
+      bytes = await source.hot.read(blob.sha256, blob.size);
+    } catch (err) {
+      return readFailed(res, req, blob, err);
+    }
+    return void res.end(range ? bytes.subarray(range.start, range.end + 1) : bytes);
+  }
   try {
-    await pipeline(stream, res);
+    await pipeline(source.blobs.open(blob.sha256, range), res);
   } catch (err) {
-    if (!res.headersSent) {
-      console.error(`cannot read blob ${blob.sha256}:`, (err as Error).message);
-      for (const h of ['Content-Length', 'Content-Range', 'ETag', 'Accept-Ranges']) res.removeHeader(h);
-      res.status(500).type('text/plain').send('Could not read the stored file\n');
-    } else res.destroy();
+    readFailed(res, req, blob, err);
   }
 }

@@ -5,6 +5,7 @@ import { NotImplementedError, ValidationError } from '../../core/errors.js';
 import type { AssetDownload } from '../../core/registry/assets.js';
 import type { Store } from '../../storage/ports.js';
 import { requestContext, type ServerConfig } from '../context.js';
+import type { HotBlobs } from '../hotBlobs.js';
 import { sendBlob } from '../sendBlob.js';
 import { sendError } from './errorResponse.js';
 import { handlerFor } from './handlers.js';
@@ -21,9 +22,9 @@ export function findOperation(method: string, path: string): OperationSpec | und
 }
 
 /** The streamed output (GetPackageVersionAsset): the blob, its members in the headers the table names. */
-function sendStreamingAsset(req: Request, res: Response, store: Store, op: OperationSpec, download: AssetDownload) {
+function sendStreamingAsset(req: Request, res: Response, store: Store, hot: HotBlobs | undefined, op: OperationSpec, download: AssetDownload) {
   const headers = op.output!.headers;
-  return sendBlob(req, res, store.blobs, {
+  return sendBlob(req, res, { blobs: store.blobs, hot }, {
     sha256: download.sha256,
     size: download.size,
     contentType: 'application/octet-stream',
@@ -36,7 +37,7 @@ function sendStreamingAsset(req: Request, res: Response, store: Store, op: Opera
   });
 }
 
-export function controlPlane(store: Store, config: ServerConfig) {
+export function controlPlane(store: Store, config: ServerConfig, hot?: HotBlobs) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const path = req.path;
     if (!path.startsWith('/v1/')) return next();
@@ -55,7 +56,7 @@ export function controlPlane(store: Store, config: ServerConfig) {
       if (!handler) throw new NotImplementedError(`${op.name} is not implemented by this emulator yet`);
       const input = await readInput(op, req);
       const output = await handler(store, ctx, input);
-      if (op.output) return await sendStreamingAsset(req, res, store, op, output as AssetDownload);
+      if (op.output) return await sendStreamingAsset(req, res, store, hot, op, output as AssetDownload);
       res.status(200).type('application/json').send(JSON.stringify(toWire(output ?? {})));
     } catch (err) {
       sendError(res, op, err);
