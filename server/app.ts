@@ -44,15 +44,17 @@ export function createApp(store: Store, config: ServerConfig, options: AppOption
   const lane = serving.lane;
   const listener = lane
     ? (req: IncomingMessage, res: ServerResponse) => {
-        lane.handle(req, res).then(
-          (answered) => {
-            if (!answered) app(req, res);
+        const answered = lane.handle(req, res);
+        if (answered === true) return;
+        if (answered === false) return void app(req, res);
+        answered.then(
+          (done) => {
+            if (!done) app(req, res);
           },
           (err: unknown) => {
-            // Only a failure before the lane wrote anything gets here (sendBlob answers its own).
+            // Only a failure to read the change serial gets here, before anything was written.
             console.error(`fast lane: ${(err as Error).message}`);
-            if (res.headersSent) res.destroy();
-            else app(req, res);
+            app(req, res);
           },
         );
       }

@@ -5,10 +5,11 @@
 import fresh from 'fresh';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import parseRange from 'range-parser';
+import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore, ByteRange } from '../storage/ports.js';
 import type { HotBlobs } from './hotBlobs.js';
-import { sendText } from './sendBytes.js';
+import { sendText, type HeaderLines } from './sendBytes.js';
 
 export interface BlobResponse {
   sha256: string;
@@ -25,54 +26,63 @@ export interface BlobSource {
   hot?: HotBlobs;
 }
 
-function readFailed(res: ServerResponse, req: IncomingMessage, blob: BlobResponse, err: unknown) {
+function readFailed(req: IncomingMessage, res: ServerResponse, blob: BlobResponse, preset: HeaderLines, err: unknown) {
   if (res.headersSent) return void res.destroy();
   console.error(`cannot read blob ${blob.sha256}:`, (err as Error).message);
-  for (const h of ['Content-Length', 'Content-Range', 'ETag', 'Accept-Ranges']) res.removeHeader(h);
-  sendText(req, res, 500, 'Could not read the stored file\n');
+  sendText(req, res, 500, 'Could not read the stored file\n', preset);
 }
 
-export async function sendBlob(req: IncomingMessage, res: ServerResponse, source: BlobSource, blob: BlobResponse): Promise<void> {
+/** `preset`: header lines to send first (see sendBytes). */
+export async function sendBlob(
+  req: IncomingMessage,
+  res: ServerResponse,
+  source: BlobSource,
+  blob: BlobResponse,
+  preset: HeaderLines = [],
+): Promise<void> {
   const etag = `"${blob.sha256}"`;
-  for (const [name, value] of Object.entries(blob.headers ?? {})) res.setHeader(name, value);
-  res.setHeader('ETag', etag);
-  res.setHeader('Content-Type', blob.contentType);
-  if (blob.ranges) res.setHeader('Accept-Ranges', 'bytes');
-  if (fresh(req.headers, { etag })) {
-    res.statusCode = 304;
-    return void res.end();
-  }
+  const own: HeaderLines = [...preset];
+  for (const [name, value] of Object.entries(blob.headers ?? {})) own.push(name, value);
+  own.push('ETag', etag);
+  if (blob.ranges) own.push('Accept-Ranges', 'bytes');
+  if (fresh(req.headers, { etag })) return void res.writeHead(304, [...own, 'Content-Type', blob.contentType]).end();
 
   let range: ByteRange | undefined;
   const header = req.headers.range;
   // An If-Range naming other bytes asks for the whole file.
   if (blob.ranges && header && (!req.headers['if-range'] || req.headers['if-range'] === etag)) {
     const parsed = parseRange(blob.size, header, { combine: true });
-    if (parsed === -1) {
-      res.setHeader('Content-Range', `bytes */${blob.size}`);
-      return sendText(req, res, 416, 'Range not satisfiable\n');
-    }
+    if (parsed === -1) return sendText(req, res, 416, 'Range not satisfiable\n', [...own, 'Content-Range', `bytes */${blob.size}`]);
     // A malformed header, or several ranges: the whole file, as send() does.
     if (parsed !== -2 && parsed.length === 1) range = parsed[0]!;
   }
   const length = range ? range.end - range.start + 1 : blob.size;
-  res.statusCode = range ? 206 : 200;
-  res.setHeader('Content-Length', String(length));
-  if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${blob.size}`);
-  if (req.method === 'HEAD' || length === 0) return void res.end();
+  const status = range ? 206 : 200;
+  const head = [...own, 'Content-Type', blob.contentType, 'Content-Length', String(length)];
+  if (range) head.push('Content-Range', `bytes ${range.start}-${range.end}/${blob.size}`);
+  if (req.method === 'HEAD' || length === 0) return void res.writeHead(status, head).end();
 
   if (source.hot?.holds(blob.size)) {
     let bytes: Buffer;
     try {
       bytes = await source.hot.read(blob.sha256, blob.size);
     } catch (err) {
-      return readFailed(res, req, blob, err);
+      return readFailed(req, res, blob, preset, err);
     }
-    return void res.end(range ? bytes.subarray(range.start, range.end + 1) : bytes);
+    return void res.writeHead(status, head).end(range ? bytes.subarray(range.start, range.end + 1) : bytes);
   }
+  // The status line goes out with the first bytes, so a blob that cannot be read still gets its 500.
+  const stream = source.blobs.open(blob.sha256, range);
   try {
-    await pipeline(source.blobs.open(blob.sha256, range), res);
+    await once(stream, 'readable');
   } catch (err) {
-    readFailed(res, req, blob, err);
+    stream.destroy();
+    return readFailed(req, res, blob, preset, err);
+  }
+  res.writeHead(status, head);
+  try {
+    await pipeline(stream, res);
+  } catch (err) {
+    readFailed(req, res, blob, preset, err);
   }
 }

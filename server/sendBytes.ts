@@ -1,24 +1,28 @@
 // Sends a body held in memory with a strong ETag: 304 when the client already has it, no body for HEAD.
-// Plain node:http calls only, so the fast lane (server/fastLane) and the Express routes answer alike.
+// Plain node:http calls only, so the fast lane (server/fastLane) and the Express routes answer alike:
+// `preset` are header lines to send first (the lane's replay of what the request chain had set; empty
+// when the chain set them on `res` itself), then the response's own, in a fixed order.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export function sendBytes(req: IncomingMessage, res: ServerResponse, body: Buffer, etag: string, contentType: string): void {
-  res.setHeader('ETag', etag);
-  res.setHeader('Content-Type', contentType);
-  if (req.headers['if-none-match'] === etag) {
-    res.statusCode = 304;
-    return void res.end();
-  }
-  res.setHeader('Content-Length', String(body.length));
-  res.statusCode = 200;
+/** Header lines as node:http's writeHead takes them: name, value, name, value... */
+export type HeaderLines = (string | number | string[])[];
+
+export function sendBytes(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  etag: string,
+  contentType: string,
+  preset: HeaderLines = [],
+): void {
+  if (req.headers['if-none-match'] === etag) return void res.writeHead(304, [...preset, 'ETag', etag, 'Content-Type', contentType]).end();
+  res.writeHead(200, [...preset, 'ETag', etag, 'Content-Type', contentType, 'Content-Length', String(body.length)]);
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /** A status and a line of text (what pip and twine print). */
-export function sendText(req: IncomingMessage, res: ServerResponse, status: number, text: string): void {
+export function sendText(req: IncomingMessage, res: ServerResponse, status: number, text: string, preset: HeaderLines = []): void {
   const body = Buffer.from(text, 'utf8');
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.setHeader('Content-Length', String(body.length));
+  res.writeHead(status, [...preset, 'Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(body.length)]);
   res.end(req.method === 'HEAD' ? undefined : body);
 }

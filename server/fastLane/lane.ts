@@ -17,7 +17,7 @@ import type { Store } from '../../storage/ports.js';
 import type { HotBlobs } from '../hotBlobs.js';
 import { tokenFromAuthorization } from '../packageEndpoints.js';
 import { sendBlob, type BlobResponse } from '../sendBlob.js';
-import { sendBytes } from '../sendBytes.js';
+import { sendBytes, type HeaderLines } from '../sendBytes.js';
 import type { TokenCache } from '../tokenCache.js';
 
 export interface LaneOptions {
@@ -46,8 +46,8 @@ interface Entry {
   serial: number;
   domainId: number;
   freshUntil: number;
-  /** Headers set before the route's own (security headers...), without per-request ones. */
-  headers: [string, string | string[] | number][];
+  /** Header lines set before the route's own (security headers...), without per-request ones. */
+  headers: HeaderLines;
   body: Body;
   bytes: number;
 }
@@ -62,8 +62,11 @@ interface Passed {
 const PER_REQUEST = new Set(['x-amzn-requestid', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
 export interface FastLane {
-  /** Answers the request when an offer matches; resolves false when Express must answer it. */
-  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /**
+   * Answers the request when an offer matches; false (or a promise of it, when the change serial must be
+   * read first) when Express must answer it.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): boolean | Promise<boolean>;
   /** A route is about to send these bytes (a page, metadata) with sendBytes. */
   offerBytes(req: IncomingMessage, res: ServerResponse, body: Buffer, etag: string, contentType: string, validity: OfferValidity): void;
   /** A route is about to send this blob with sendBlob. */
@@ -85,12 +88,19 @@ export function createFastLane(options: LaneOptions): FastLane {
   // The serial is read once per turn of the event loop, however many requests that turn handles: a
   // request read from its socket in the same turn is concurrent with any write committed during it.
   let serialThisTurn: Promise<number> | undefined;
+  let knownThisTurn: number | undefined;
+  const endOfTurn = () => {
+    serialThisTurn = undefined;
+    knownThisTurn = undefined;
+  };
   const currentSerial = () => {
     if (!serialThisTurn) {
-      serialThisTurn = store.changeSerial();
-      setImmediate(() => {
-        serialThisTurn = undefined;
+      const pending: Promise<number> = store.changeSerial().then((serial) => {
+        if (serialThisTurn === pending) knownThisTurn = serial;
+        return serial;
       });
+      serialThisTurn = pending;
+      setImmediate(endOfTurn);
     }
     return serialThisTurn;
   };
@@ -122,11 +132,11 @@ export function createFastLane(options: LaneOptions): FastLane {
     const at = passed.get(req);
     if (!at) return;
     if (validity.freshUntil !== undefined && validity.freshUntil <= Date.now()) return;
-    const headers: Entry['headers'] = [];
+    const headers: HeaderLines = [];
     // Names as the chain spelled them, so the replay is the same bytes on the wire.
     for (const name of (res as unknown as { getRawHeaderNames(): string[] }).getRawHeaderNames()) {
       const value = res.getHeader(name);
-      if (value !== undefined && !PER_REQUEST.has(name.toLowerCase())) headers.push([name, value]);
+      if (value !== undefined && !PER_REQUEST.has(name.toLowerCase())) headers.push(name, value);
     }
     stats.offers++;
     remember(at.key, {
@@ -139,33 +149,30 @@ export function createFastLane(options: LaneOptions): FastLane {
     });
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  function answer(req: IncomingMessage, res: ServerResponse, serial: number): boolean {
     const key = keyOf(req);
-    const serial = await currentSerial();
     const entry = entries.get(key);
     const now = Date.now();
-    if (
-      !entry ||
-      entry.serial !== serial ||
-      entry.freshUntil <= now ||
-      (options.auth && tokenDomain(req, now) !== entry.domainId)
-    ) {
-      if (entry && (entry.serial !== serial || entry.freshUntil <= now)) {
-        drop(key, entry);
-        stats.entries = entries.size;
-      }
-      passed.set(req, { key, serial });
-      stats.passed++;
-      return false;
+    if (entry && (entry.serial !== serial || entry.freshUntil <= now)) {
+      drop(key, entry);
+      stats.entries = entries.size;
+    } else if (entry && (!options.auth || tokenDomain(req, now) === entry.domainId)) {
+      stats.hits++;
+      const preset: HeaderLines = ['x-amzn-RequestId', newRequestId(), ...entry.headers];
+      const body = entry.body;
+      if (body.kind === 'bytes') sendBytes(req, res, body.body, body.etag, body.contentType, preset);
+      else void sendBlob(req, res, { blobs: store.blobs, hot: options.hot }, body.blob, preset).catch(() => res.destroy());
+      return true;
     }
-    stats.hits++;
-    res.setHeader('x-amzn-RequestId', newRequestId());
-    for (const [name, value] of entry.headers) res.setHeader(name, value);
-    const body = entry.body;
-    if (body.kind === 'bytes') sendBytes(req, res, body.body, body.etag, body.contentType);
-    else await sendBlob(req, res, { blobs: store.blobs, hot: options.hot }, body.blob);
-    return true;
+    passed.set(req, { key, serial });
+    stats.passed++;
+    return false;
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): boolean | Promise<boolean> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if (knownThisTurn !== undefined) return answer(req, res, knownThisTurn);
+    return currentSerial().then((serial) => answer(req, res, serial));
   }
 
   return {
