@@ -1,5 +1,6 @@
 // The whole request chain, in order.
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { newRequestId } from '../core/ids.js';
 import { createReadPath, type ReadPath } from '../core/readPath/readPath.js';
 import type { Store } from '../storage/ports.js';
@@ -17,9 +18,12 @@ import { absoluteFormRequests, ownHostNames } from './proxy/absoluteForm.js';
 import { clientEnvRoutes, type ClientEnvironment } from './proxy/clientEnv.js';
 import { noteFailure, requestLog } from './requestLog.js';
 import { securityHeaders } from './securityHeaders.js';
+import { createServing, type Serving } from './serving.js';
 import { uiRoutes } from './ui/routes.js';
 
 export interface AppOptions {
+  /** Tokens, hot blobs and the fast lane; without it, built from the configuration. */
+  serving?: Serving;
   /** The read path of package endpoints (external sources, caches); without it, one with no external sources. */
   readPath?: ReadPath;
   /** The local CA and what clients set to trust it; without it /_local/env and /_local/ca.pem answer 404. */
@@ -58,14 +62,43 @@ function unhandledError(err: unknown, req: Request, res: Response, _next: NextFu
   res.status(clientError ? (err instanceof URIError ? 400 : status!) : 500).type('text/plain').send(`${message}\n`);
 }
 
-export function createApp(store: Store, config: ServerConfig, options: AppOptions = {}) {
+/** A node:http request listener: the fast lane (when on) in front of the Express app. */
+export type AppListener = ((req: IncomingMessage, res: ServerResponse) => void) & { serving: Serving; express: Express };
+
+export function createApp(store: Store, config: ServerConfig, options: AppOptions = {}): AppListener {
+  const serving = options.serving ?? createServing(store, config);
+  const faults = new FaultInjector(config.faults, options.faultLog ?? stdoutFaultLog);
+  const app = expressApp(store, config, options, serving, faults);
+  const lane = serving.lane;
+  const listener = lane
+    ? (req: IncomingMessage, res: ServerResponse) => {
+        // While fault rules are set, every request goes where they apply.
+        if (faults.active) return void app(req, res);
+        const answered = lane.handle(req, res);
+        if (answered === true) return;
+        if (answered === false) return void app(req, res);
+        answered.then(
+          (done) => {
+            if (!done) app(req, res);
+          },
+          (err: unknown) => {
+            // Only a failure to read the change serial gets here, before anything was written.
+            log.error({ err: (err as Error).message }, 'fast lane: cannot read the change serial');
+            app(req, res);
+          },
+        );
+      }
+    : (req: IncomingMessage, res: ServerResponse) => void app(req, res);
+  return Object.assign(listener, { serving, express: app });
+}
+
+function expressApp(store: Store, config: ServerConfig, options: AppOptions, serving: Serving, faults: FaultInjector): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   // Paths are case-sensitive and a trailing slash matters to the package endpoints.
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
-  const faults = new FaultInjector(config.faults, options.faultLog ?? stdoutFaultLog);
 
   // 0. One log line per request, when its response is done (requestLog.ts).
   app.use(requestLog());
@@ -90,7 +123,7 @@ export function createApp(store: Store, config: ServerConfig, options: AppOption
 
   // 4. The control plane: /v1/... operations as the AWS SDKs call them; fault rules by operation name apply
   //    once the operation is known, before its input is read.
-  app.use(controlPlane(store, config, { beforeOperation: operationFaults(faults) }));
+  app.use(controlPlane(store, config, { beforeOperation: operationFaults(faults), hot: serving.hot }));
 
   // 5. Package endpoints, one set of routes per format. Fault rules by route see the path as the client sent
   //    it; then virtual-host requests ({domain}-{owner}.d.codeartifact.{region}...) are rewritten to the
@@ -98,7 +131,7 @@ export function createApp(store: Store, config: ServerConfig, options: AppOption
   app.use(routeFaults(faults));
   app.use(virtualHostRewrite);
   const readPath = options.readPath ?? createReadPath(store);
-  for (const routes of formatRoutes({ store, config, readPath })) app.use(routes);
+  for (const routes of formatRoutes({ store, config, readPath, serving })) app.use(routes);
 
   // 6. A read-only web UI at / for people.
   app.use(uiRoutes(store, config));

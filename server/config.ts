@@ -46,6 +46,10 @@ export interface ServerConfig {
   externalTimeoutMs: number;
   /** How long an external source's listing of a project is reused. */
   externalListingTtlMs: number;
+  /** Whether hot reads are answered before the Express app (server/fastLane); off for comparison. */
+  fastLane: boolean;
+  /** Small blobs kept in memory: total bytes (0: off) and the largest file kept. */
+  hotBlobs: { capacityBytes: number; maxFileBytes: number };
 }
 
 export class ConfigError extends Error {}
@@ -118,6 +122,7 @@ function onOff(value: string, name: string): boolean {
   if (['off', 'false', '0', 'no'].includes(v)) return false;
   throw new ConfigError(`${name} must be on or off, not '${value}'`);
 }
+const sizeOrZero = (text: string, name: string) => (text.trim() === '0' ? 0 : parseSize(text, name));
 
 /** --fault SPEC (repeatable) wins over FAULTS (specs separated by ';'); --fault-seed over FAULT_SEED. */
 function faultSettings(flags: string[] | undefined, variable: string | undefined, seedText: string | undefined): FaultSettings {
@@ -178,6 +183,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
         external: { type: 'string', multiple: true },
         'external-timeout': { type: 'string' },
         'external-ttl': { type: 'string' },
+        'fast-lane': { type: 'string' },
+        'blob-cache': { type: 'string' },
+        'blob-cache-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -238,5 +246,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     externalSources: externalSources(values.external ?? (env.EXTERNAL_CONNECTIONS ?? '').split(';').filter((x) => x.trim())),
     externalTimeoutMs: positiveInteger(values['external-timeout'] ?? env.EXTERNAL_TIMEOUT ?? '30', 'EXTERNAL_TIMEOUT') * 1000,
     externalListingTtlMs: seconds(values['external-ttl'] ?? env.EXTERNAL_TTL ?? '300', 'EXTERNAL_TTL') * 1000,
+    fastLane: onOff(values['fast-lane'] ?? env.FAST_LANE ?? 'on', 'FAST_LANE'),
+    hotBlobs: {
+      capacityBytes: sizeOrZero(values['blob-cache'] ?? env.BLOB_CACHE ?? '64MiB', 'BLOB_CACHE'),
+      maxFileBytes: parseSize(values['blob-cache-file'] ?? env.BLOB_CACHE_FILE ?? '1MiB', 'BLOB_CACHE_FILE'),
+    },
   };
 }

@@ -10,6 +10,7 @@ import type { DomainRecord, RepositoryRecord, Store } from '../storage/ports.js'
 import type { ServerConfig } from './config.js';
 import { requestContext } from './context.js';
 import { noteFailure } from './requestLog.js';
+import type { TokenCache } from './tokenCache.js';
 
 const VIRTUAL_HOST = /^([a-z][a-z0-9-]{0,48}[a-z0-9])-(\d{12})\.d\.codeartifact\.[a-z0-9-]+\./i;
 
@@ -79,7 +80,7 @@ const realmOf = (domain: string, repository: string) => `${domain}/${repository}
  * Resolves `/{format}/d/{domain}-{owner}/{repo}` and checks the token. Missing, unknown or expired
  * token: 401 with a challenge (pip and keyring retry only on 401). A valid token of another domain: 403.
  */
-export function repositoryEndpoint(store: Store, config: ServerConfig, format: PackageFormatModule) {
+export function repositoryEndpoint(store: Store, config: ServerConfig, format: PackageFormatModule, tokens: TokenCache) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const domainSegment = req.params.domainOwner as string;
     const repositoryName = req.params.repository as string;
@@ -93,15 +94,21 @@ export function repositoryEndpoint(store: Store, config: ServerConfig, format: P
       const token = tokenFromAuthorization(req.get('authorization'));
       if (!token)
         return sendEndpointError(res, 401, 'Authentication required: use the token from GetAuthorizationToken', challenge);
-      const check = await checkAuthorizationToken(store, token, new Date());
-      if (!check.ok)
-        return sendEndpointError(
-          res,
-          401,
-          check.reason === 'expired' ? 'The authorization token has expired' : 'The authorization token is not valid',
-          challenge,
-        );
-      if (!domain || check.domain.id !== domain.id)
+      const now = Date.now();
+      let tokenDomainId = tokens.get(token, now)?.domainId;
+      if (tokenDomainId === undefined) {
+        const check = await checkAuthorizationToken(store, token, new Date(now));
+        if (!check.ok)
+          return sendEndpointError(
+            res,
+            401,
+            check.reason === 'expired' ? 'The authorization token has expired' : 'The authorization token is not valid',
+            challenge,
+          );
+        tokens.remember(token, { domainId: check.domain.id, expiresAt: check.expiresAt });
+        tokenDomainId = check.domain.id;
+      }
+      if (!domain || tokenDomainId !== domain.id)
         return sendEndpointError(res, 403, `The authorization token is not valid for domain ${domainName}`);
     }
     if (!domain || !repository)

@@ -4,6 +4,7 @@
 // Never a header: no Authorization, no cookie. The path loses any user:password@ (an absolute-form request may
 // carry one) and the values of query parameters whose names look secret.
 import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { log } from './log.js';
 
@@ -39,9 +40,11 @@ export function loggablePath(url: string): string {
  * Why a request failed, for its log line: the package endpoints' and the control plane's error writers call
  * this with the message they send (and the control plane with its error code).
  */
-export function noteFailure(res: Response, reason: string, code?: string): void {
-  res.locals.reason = reason.length > 500 ? `${reason.slice(0, 500)}...` : reason;
-  if (code) res.locals.errorCode = code;
+export function noteFailure(res: ServerResponse, reason: string, code?: string): void {
+  // Express responses have locals; the fast lane's plain ones get them here.
+  const locals = ((res as Partial<Response>).locals ??= {}) as Record<string, unknown>;
+  locals.reason = reason.length > 500 ? `${reason.slice(0, 500)}...` : reason;
+  if (code) locals.errorCode = code;
 }
 
 const sizeOf = (chunk: unknown, encoding: unknown) =>
@@ -53,6 +56,40 @@ const sizeOf = (chunk: unknown, encoding: unknown) =>
 
 type Write = (chunk: unknown, ...rest: unknown[]) => boolean;
 type End = (chunk?: unknown, ...rest: unknown[]) => Response;
+
+/**
+ * Writes the request's line once its response is done or abandoned. `sent` says what went out: the body bytes
+ * and the request id (the Express chain counts and sets them on `res`; the fast lane knows them).
+ */
+export function logWhenDone(req: IncomingMessage, res: ServerResponse, start: number, sent: { bytes(): number; requestId(): unknown }) {
+  res.once('close', () => {
+    const status = res.headersSent ? res.statusCode : undefined;
+    // A plain success at a level that does not log successes: nothing to build.
+    if (status !== undefined && status < 400 && res.writableFinished && !log.isLevelEnabled('info')) return;
+    const line: Record<string, unknown> = {
+      method: req.method,
+      path: loggablePath((req as Partial<Request>).originalUrl ?? req.url ?? ''),
+      status: status ?? null,
+      ms: Math.round((performance.now() - start) * 10) / 10,
+      bytes: req.method === 'HEAD' || status === 304 ? 0 : sent.bytes(),
+      requestId: sent.requestId(),
+    };
+    const { virtualHost, reason, errorCode } = ((res as Partial<Response>).locals ?? {}) as Record<string, string | undefined>;
+    if (virtualHost) line.vhost = virtualHost;
+    if (errorCode) line.error = errorCode;
+    if (reason) line.reason = reason;
+    if (!res.writableFinished) line.aborted = true;
+    if (log.isLevelEnabled('debug')) {
+      line.remote = req.socket.remoteAddress;
+      line.ua = req.headers['user-agent'];
+    }
+    // Failures of the server are errors; a client's (4xx, leaving before the answer) and what is not
+    // implemented here (501) are warnings.
+    const failed = status !== undefined && status >= 500 && status !== 501;
+    const level = failed ? 'error' : status === undefined || status >= 400 || line.aborted ? 'warn' : 'info';
+    log[level](line, 'request');
+  });
+}
 
 export function requestLog() {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -69,31 +106,7 @@ export function requestLog() {
       if (typeof chunk !== 'function') bytes += sizeOf(chunk, rest[0]);
       return end.call(this, chunk, ...rest);
     };
-    res.once('close', () => {
-      const status = res.headersSent ? res.statusCode : undefined;
-      const line: Record<string, unknown> = {
-        method: req.method,
-        path: loggablePath(req.originalUrl ?? req.url),
-        status: status ?? null,
-        ms: Math.round((performance.now() - start) * 10) / 10,
-        bytes: req.method === 'HEAD' || status === 304 ? 0 : bytes,
-        requestId: res.getHeader('x-amzn-RequestId'),
-      };
-      const { virtualHost, reason, errorCode } = res.locals as Record<string, string | undefined>;
-      if (virtualHost) line.vhost = virtualHost;
-      if (errorCode) line.error = errorCode;
-      if (reason) line.reason = reason;
-      if (!res.writableFinished) line.aborted = true;
-      if (log.isLevelEnabled('debug')) {
-        line.remote = req.socket.remoteAddress;
-        line.ua = req.get('user-agent');
-      }
-      // Failures of the server are errors; a client's (4xx, leaving before the answer) and what is not
-      // implemented here (501) are warnings.
-      const failed = status !== undefined && status >= 500 && status !== 501;
-      const level = failed ? 'error' : status === undefined || status >= 400 || line.aborted ? 'warn' : 'info';
-      log[level](line, 'request');
-    });
+    logWhenDone(req, res, start, { bytes: () => bytes, requestId: () => res.getHeader('x-amzn-RequestId') });
     next();
   };
 }

@@ -1,13 +1,17 @@
 // The one download path for stored bytes (a PyPI file URL, GetPackageVersionAsset, later npm tarballs):
 // strong ETag = the SHA-256, 304 for a fresh If-None-Match, single byte ranges (206, 416), HEAD without a
-// body, the bytes streamed from the blob store with back-pressure.
+// body; small blobs from memory (server/hotBlobs.ts), others streamed from the blob store with back-pressure.
+// Plain node:http calls only, so the fast lane and the Express routes answer alike.
 import fresh from 'fresh';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import parseRange from 'range-parser';
+import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore, ByteRange } from '../storage/ports.js';
 import { log } from './log.js';
 import { noteFailure } from './requestLog.js';
+import type { HotBlobs } from './hotBlobs.js';
+import { sendText, type HeaderLines } from './sendBytes.js';
 
 export interface BlobResponse {
   sha256: string;
@@ -19,40 +23,80 @@ export interface BlobResponse {
   ranges: boolean;
 }
 
-export async function sendBlob(req: Request, res: Response, blobs: BlobStore, blob: BlobResponse): Promise<void> {
+export interface BlobSource {
+  blobs: BlobStore;
+  hot?: HotBlobs;
+}
+
+function readFailed(req: IncomingMessage, res: ServerResponse, blob: BlobResponse, preset: HeaderLines, err: unknown): number {
+  if (res.headersSent) {
+    res.destroy();
+    return 0;
+  }
+  log.error({ sha256: blob.sha256, err: (err as Error).message }, 'cannot read a stored blob');
+  noteFailure(res, `cannot read blob ${blob.sha256}: ${(err as Error).message}`);
+  return sendText(req, res, 500, 'Could not read the stored file\n', preset);
+}
+
+/** `preset`: header lines to send first (see sendBytes). Resolves with the body bytes sent. */
+export async function sendBlob(
+  req: IncomingMessage,
+  res: ServerResponse,
+  source: BlobSource,
+  blob: BlobResponse,
+  preset: HeaderLines = [],
+): Promise<number> {
   const etag = `"${blob.sha256}"`;
-  res.set(blob.headers ?? {});
-  res.set('ETag', etag);
-  res.set('Content-Type', blob.contentType);
-  if (blob.ranges) res.set('Accept-Ranges', 'bytes');
-  if (fresh(req.headers, { etag })) return void res.status(304).end();
+  const own: HeaderLines = [...preset];
+  for (const [name, value] of Object.entries(blob.headers ?? {})) own.push(name, value);
+  own.push('ETag', etag);
+  if (blob.ranges) own.push('Accept-Ranges', 'bytes');
+  if (fresh(req.headers, { etag })) {
+    res.writeHead(304, [...own, 'Content-Type', blob.contentType]).end();
+    return 0;
+  }
 
   let range: ByteRange | undefined;
   const header = req.headers.range;
   // An If-Range naming other bytes asks for the whole file.
   if (blob.ranges && header && (!req.headers['if-range'] || req.headers['if-range'] === etag)) {
     const parsed = parseRange(blob.size, header, { combine: true });
-    if (parsed === -1) {
-      res.status(416).set('Content-Range', `bytes */${blob.size}`).type('text/plain').send('Range not satisfiable\n');
-      return;
-    }
+    if (parsed === -1) return sendText(req, res, 416, 'Range not satisfiable\n', [...own, 'Content-Range', `bytes */${blob.size}`]);
     // A malformed header, or several ranges: the whole file, as send() does.
     if (parsed !== -2 && parsed.length === 1) range = parsed[0]!;
   }
   const length = range ? range.end - range.start + 1 : blob.size;
-  res.status(range ? 206 : 200).set('Content-Length', String(length));
-  if (range) res.set('Content-Range', `bytes ${range.start}-${range.end}/${blob.size}`);
-  if (req.method === 'HEAD' || length === 0) return void res.end();
+  const status = range ? 206 : 200;
+  const head = [...own, 'Content-Type', blob.contentType, 'Content-Length', String(length)];
+  if (range) head.push('Content-Range', `bytes ${range.start}-${range.end}/${blob.size}`);
+  if (req.method === 'HEAD' || length === 0) {
+    res.writeHead(status, head).end();
+    return 0;
+  }
 
-  const stream = blobs.open(blob.sha256, range);
+  if (source.hot?.holds(blob.size)) {
+    let bytes: Buffer;
+    try {
+      bytes = await source.hot.read(blob.sha256, blob.size);
+    } catch (err) {
+      return readFailed(req, res, blob, preset, err);
+    }
+    res.writeHead(status, head).end(range ? bytes.subarray(range.start, range.end + 1) : bytes);
+    return length;
+  }
+  // The status line goes out with the first bytes, so a blob that cannot be read still gets its 500.
+  const stream = source.blobs.open(blob.sha256, range);
+  try {
+    await once(stream, 'readable');
+  } catch (err) {
+    stream.destroy();
+    return readFailed(req, res, blob, preset, err);
+  }
+  res.writeHead(status, head);
   try {
     await pipeline(stream, res);
+    return length;
   } catch (err) {
-    if (!res.headersSent) {
-      log.error({ sha256: blob.sha256, err: (err as Error).message }, 'cannot read a stored blob');
-      noteFailure(res, `cannot read blob ${blob.sha256}: ${(err as Error).message}`);
-      for (const h of ['Content-Length', 'Content-Range', 'ETag', 'Accept-Ranges']) res.removeHeader(h);
-      res.status(500).type('text/plain').send('Could not read the stored file\n');
-    } else res.destroy();
+    return readFailed(req, res, blob, preset, err);
   }
 }

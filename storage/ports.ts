@@ -428,6 +428,12 @@ export interface Transaction extends StoreReads {
 
 export interface Store extends StoreReads {
   readonly blobs: BlobStore;
+  /**
+   * The store's change serial: it grows with every committed write that changes what a package endpoint
+   * answers (a page, a file, a repository or domain going away). Equal values mean nothing such changed in
+   * between, in this process or any other on the same data: what lets a cached response be replayed.
+   */
+  changeSerial(): Promise<number>;
   /** Signs pagination tokens; kept in the store so tokens outlive a restart. */
   readonly secret: string;
   /**

@@ -9,6 +9,8 @@ export interface Listing {
   files: ExternalFile[] | undefined;
   /** Identifies the listing's content, for page cache keys. */
   digest: string;
+  /** Epoch ms until which the same listing would be returned (Infinity: no source, nothing to refresh). */
+  freshUntil: number;
 }
 
 interface Entry {
@@ -17,7 +19,7 @@ interface Entry {
 }
 
 const MAX_ENTRIES = 10_000;
-const NONE: Listing = { files: undefined, digest: '-' };
+const NONE: Listing = { files: undefined, digest: '-', freshUntil: Infinity };
 
 export class ExternalListings {
   private readonly entries = new Map<string, Entry>();
@@ -53,15 +55,17 @@ export class ExternalListings {
       pending = source
         .projectFiles(format, normalizedName)
         .then((files) => {
-          const listing = { files, digest: digestOf(files) };
+          const fetchedAt = this.clock();
+          const listing = { files, digest: digestOf(files), freshUntil: fetchedAt + this.ttlMs };
           this.entries.delete(key);
           if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-          this.entries.set(key, { listing, fetchedAt: this.clock() });
+          this.entries.set(key, { listing, fetchedAt });
           return listing;
         })
         .catch((err: Error) => {
           this.log(`external connection ${connection} (${source.description}): ${normalizedName}: ${err.message}`);
-          return cached?.listing ?? NONE;
+          // A stale listing (or none) stands in while the source is down: fresh for nobody, refetched next time.
+          return cached ? { ...cached.listing, freshUntil: 0 } : { ...NONE, freshUntil: 0 };
         })
         .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);

@@ -31,7 +31,7 @@ export async function getAuthorizationToken(
 }
 
 export type TokenCheck =
-  | { ok: true; domain: DomainRecord }
+  | { ok: true; domain: DomainRecord; expiresAt: number }
   | { ok: false; reason: 'unknown' | 'expired' };
 
 /** What a package endpoint needs to know about a presented token. */
@@ -40,5 +40,5 @@ export async function checkAuthorizationToken(store: StoreReads, token: string, 
   if (!row) return { ok: false, reason: 'unknown' };
   if (row.expiresAt <= now.getTime()) return { ok: false, reason: 'expired' };
   const domain = await store.domains.findById(row.domainId);
-  return domain ? { ok: true, domain } : { ok: false, reason: 'unknown' };
+  return domain ? { ok: true, domain, expiresAt: row.expiresAt } : { ok: false, reason: 'unknown' };
 }

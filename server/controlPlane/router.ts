@@ -6,6 +6,7 @@ import type { AssetDownload } from '../../core/registry/assets.js';
 import type { Store } from '../../storage/ports.js';
 import { requestContext, type ServerConfig } from '../context.js';
 import { headerValue } from '../headerValues.js';
+import type { HotBlobs } from '../hotBlobs.js';
 import { sendBlob } from '../sendBlob.js';
 import { sendError } from './errorResponse.js';
 import { handlerFor } from './handlers.js';
@@ -25,9 +26,9 @@ export function findOperation(method: string, path: string): OperationSpec | und
  * The streamed output (GetPackageVersionAsset): the blob, its members in the headers the table names (names a
  * client chose, so encoded by headerValue when they are not plain ASCII).
  */
-function sendStreamingAsset(req: Request, res: Response, store: Store, op: OperationSpec, download: AssetDownload) {
+function sendStreamingAsset(req: Request, res: Response, store: Store, hot: HotBlobs | undefined, op: OperationSpec, download: AssetDownload) {
   const headers = op.output!.headers;
-  return sendBlob(req, res, store.blobs, {
+  return sendBlob(req, res, { blobs: store.blobs, hot }, {
     sha256: download.sha256,
     size: download.size,
     contentType: 'application/octet-stream',
@@ -40,12 +41,15 @@ function sendStreamingAsset(req: Request, res: Response, store: Store, op: Opera
   });
 }
 
-export interface ControlPlaneHooks {
+export interface ControlPlaneOptions {
   /** Runs once the operation is known, before its input is read; throwing a CodeArtifactError answers it. */
   beforeOperation?: (op: OperationSpec, req: Request, res: Response) => Promise<void>;
+  /** Small blobs kept in memory, for GetPackageVersionAsset. */
+  hot?: HotBlobs;
 }
 
-export function controlPlane(store: Store, config: ServerConfig, hooks: ControlPlaneHooks = {}) {
+export function controlPlane(store: Store, config: ServerConfig, options: ControlPlaneOptions = {}) {
+  const { hot, ...hooks } = options;
   return async (req: Request, res: Response, next: NextFunction) => {
     const path = req.path;
     if (!path.startsWith('/v1/')) return next();
@@ -65,7 +69,7 @@ export function controlPlane(store: Store, config: ServerConfig, hooks: ControlP
       const handler = handlerFor(op.name);
       if (!handler) throw new NotImplementedError(`${op.name} is not implemented by this emulator yet`);
       const output = await handler(store, ctx, input);
-      if (op.output) return await sendStreamingAsset(req, res, store, op, output as AssetDownload);
+      if (op.output) return await sendStreamingAsset(req, res, store, hot, op, output as AssetDownload);
       res.status(200).type('application/json').send(JSON.stringify(toWire(output ?? {})));
     } catch (err) {
       sendError(res, op, err);

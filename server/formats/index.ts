@@ -8,6 +8,7 @@ import type { ReadPath } from '../../core/readPath/readPath.js';
 import type { Store } from '../../storage/ports.js';
 import type { ServerConfig } from '../config.js';
 import { sendEndpointError } from '../packageEndpoints.js';
+import type { Serving } from '../serving.js';
 import { pypiRoutes } from './pypi/routes.js';
 
 /** What a format's routes are built from. */
@@ -15,6 +16,7 @@ export interface FormatRouteDeps {
   store: Store;
   config: ServerConfig;
   readPath: ReadPath;
+  serving: Serving;
 }
 
 type RoutesOf = (deps: FormatRouteDeps) => Router;

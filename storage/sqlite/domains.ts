@@ -1,5 +1,6 @@
 import { AlreadyExistsError, type DomainRecord, type DomainWrites } from '../ports.js';
 import { isUniqueViolation, sql, type Db } from './connection.js';
+import { nextSerial } from './serials.js';
 
 const COLUMNS = `d.id, d.owner, d.name, d.encryption_key AS encryptionKey, d.created_at AS createdAt`;
 
@@ -52,6 +53,7 @@ export function sqliteDomains(db: Db): DomainWrites {
     },
     delete: async (id) => {
       sql(db, 'DELETE FROM domain WHERE id = ?').run(id);
+      nextSerial(db);
     },
   };
 }

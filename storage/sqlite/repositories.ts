@@ -95,6 +95,7 @@ export function sqliteRepositories(db: Db): RepositoryWrites {
     },
     delete: async (id) => {
       sql(db, 'DELETE FROM repository WHERE id = ?').run(id);
+      nextSerial(db);
     },
   };
 }

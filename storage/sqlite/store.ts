@@ -61,10 +61,13 @@ export function openSqliteStore(file: string, blobs: BlobStore): Store {
     }
   }
 
+  // Its own statement: pluck() would change a statement sql() shares.
+  const readSerial = reader.prepare('SELECT value FROM change_serial WHERE id = 1').pluck();
   return {
     ...reads,
     blobs,
     secret,
+    changeSerial: async () => readSerial.get() as number,
     transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
       if (current.getStore()) return work(writes);
       const next = queue.then(

@@ -9,7 +9,7 @@
 // Reproduce a failure: the assertion names the case; fast-check prints the seed and path (`seed`, `path` below).
 // Needs: python3 (test/support/archives.ts writes the archives).
 import { createHash } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shapes } from '../../core/shapes.js';
 import { createApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
+import { testConfig } from '../support/config.js';
 import type { MemberBinding, OperationSpec } from '../../server/controlPlane/operationSpec.js';
 import { operations } from '../../server/controlPlane/operations.js';
 import { openStore } from '../../storage/open.js';
@@ -520,8 +520,8 @@ function sendUpload(c: UploadCase): Promise<request.Response> {
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'ca-corpus-'));
   store = openStore(dir);
-  app = createApp(store, { ...loadConfig([], {}), publicUrl: 'http://127.0.0.1:1' });
-  server = app.listen(0, '127.0.0.1');
+  app = createApp(store, testConfig({ publicUrl: 'http://127.0.0.1:1' }));
+  server = createServer(app).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   await request(server).post('/v1/domain?domain=dom').expect(200);
   await request(server).post('/v1/repository?domain=dom&repository=base').expect(200);

@@ -17,7 +17,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
+import { testConfig } from '../support/config.js';
 import { openStore } from '../../storage/open.js';
 import type { Store } from '../../storage/ports.js';
 import { writeWheel } from '../support/archives.js';
@@ -97,7 +97,7 @@ const cp = {
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'ca-cache-keys-'));
   store = openStore(dir);
-  app = createApp(store, { ...loadConfig([], {}), publicUrl: 'http://127.0.0.1:1' });
+  app = createApp(store, testConfig({ publicUrl: 'http://127.0.0.1:1' }));
   for (const d of ['dom', 'other']) {
     await cp.createDomain(d);
     tokens[d] = (await request(app).post(`/v1/authorization-token?domain=${d}`).expect(200)).body.authorizationToken;
@@ -163,7 +163,7 @@ describe('two servers on one data dir', () => {
     await cp.createRepository('dom', 'shared-dir');
     const second = openStore(dir);
     try {
-      const app2 = createApp(second, { ...loadConfig([], {}), publicUrl: 'http://127.0.0.1:1' });
+      const app2 = createApp(second, testConfig({ publicUrl: 'http://127.0.0.1:1' }));
       const read = async () => {
         const res = await request(app2)
           .get(`${baseOf('dom', 'shared-dir')}/simple/twin/`)

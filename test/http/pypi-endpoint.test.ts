@@ -7,7 +7,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
+import { testConfig } from '../support/config.js';
 import { openStore } from '../../storage/open.js';
 import type { Store } from '../../storage/ports.js';
 import { sha256Hex } from '../../core/ids.js';
@@ -54,7 +54,7 @@ const blobFiles = () => {
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'ca-http-'));
   store = openStore(path.join(dir));
-  app = createApp(store, { ...loadConfig([], {}), publicUrl: 'http://127.0.0.1:1' });
+  app = createApp(store, testConfig({ publicUrl: 'http://127.0.0.1:1' }));
   for (const d of ['dom', 'other']) await request(app).post(`/v1/domain?domain=${d}`).send({}).expect(200);
   await request(app).post('/v1/repository?domain=dom&repository=repo').send({}).expect(200);
   token = (await request(app).post('/v1/authorization-token?domain=dom').expect(200)).body.authorizationToken;

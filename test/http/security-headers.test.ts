@@ -7,7 +7,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
+import { testConfig } from '../support/config.js';
 import { openStore } from '../../storage/open.js';
 import type { Store } from '../../storage/ports.js';
 
@@ -22,7 +22,7 @@ const UI_CSP = "default-src 'none';style-src 'self';img-src 'self';frame-ancesto
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'ca-headers-'));
   store = openStore(dir);
-  const config = { ...loadConfig([], {}), publicUrl: 'http://127.0.0.1:9' };
+  const config = testConfig({ publicUrl: 'http://127.0.0.1:9' });
   app = createApp(store, config);
   open = createApp(store, { ...config, auth: false });
   await request(app).post('/v1/domain?domain=acme').send({}).expect(200);

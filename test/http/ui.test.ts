@@ -5,7 +5,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
+import { testConfig } from '../support/config.js';
 import { openStore } from '../../storage/open.js';
 import type { Store } from '../../storage/ports.js';
 import { createHash } from 'node:crypto';
@@ -17,7 +17,7 @@ let app: ReturnType<typeof createApp>;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'ca-ui-'));
   store = openStore(dir);
-  app = createApp(store, { ...loadConfig([], {}), publicUrl: 'http://127.0.0.1:9' });
+  app = createApp(store, testConfig({ publicUrl: 'http://127.0.0.1:9' }));
   await request(app).post('/v1/domain?domain=acme').send({}).expect(200);
   await request(app).post('/v1/repository?domain=acme&repository=base').send({}).expect(200);
   await request(app)

@@ -28,6 +28,8 @@ describe('configuration', () => {
       externalSources: {},
       externalTimeoutMs: 30_000,
       externalListingTtlMs: 300_000,
+      fastLane: true,
+      hotBlobs: { capacityBytes: 64 * 1024 ** 2, maxFileBytes: 1024 ** 2 },
     });
   });
 
@@ -48,6 +50,15 @@ describe('configuration', () => {
   it('takes the control plane JSON limits from flags or the environment', () => {
     expect(loadConfig(['--max-json-bytes', '64k'], { MAX_JSON_DEPTH: '8' }).jsonLimits).toEqual({ maxBytes: 64 * 1024, maxDepth: 8 });
     expect(() => loadConfig(['--max-json-depth', 'deep'], {})).toThrow(/Invalid MAX_JSON_DEPTH/);
+  });
+
+  it('switches the fast lane and sizes the blob cache (0 turns it off)', () => {
+    expect(loadConfig(['--fast-lane', 'off'], {}).fastLane).toBe(false);
+    expect(loadConfig([], { FAST_LANE: 'off' }).fastLane).toBe(false);
+    expect(loadConfig(['--blob-cache', '0'], {}).hotBlobs.capacityBytes).toBe(0);
+    expect(loadConfig([], { BLOB_CACHE: '8MiB', BLOB_CACHE_FILE: '256k' }).hotBlobs).toEqual({ capacityBytes: 8 * 1024 ** 2, maxFileBytes: 256 * 1024 });
+    expect(() => loadConfig(['--fast-lane', 'maybe'], {})).toThrow(/FAST_LANE must be on or off/);
+    expect(() => loadConfig(['--blob-cache', 'lots'], {})).toThrow(/Invalid BLOB_CACHE/);
   });
 
   it('takes external connection sources from repeated flags or the environment', () => {

@@ -10,8 +10,9 @@ import { findServedFile, resolvePackage, type PackageView, type ServedFile } fro
 import type { ReadPath } from '../../../core/readPath/readPath.js';
 import { retainVersion } from '../../../core/readPath/retention.js';
 import { endpointOf, sendEndpointError } from '../../packageEndpoints.js';
-import { sendBlob } from '../../sendBlob.js';
+import { sendBlob, type BlobResponse } from '../../sendBlob.js';
 import { sendBytes } from '../../sendBytes.js';
+import type { Serving } from '../../serving.js';
 
 export function contentTypeOf(filename: string): string {
   if (filename.endsWith('.whl') || filename.endsWith('.zip')) return 'application/zip';
@@ -29,7 +30,7 @@ async function find(rp: ReadPath, req: Request, res: Response, filename: string)
   return undefined;
 }
 
-export function fileHandlers(rp: ReadPath) {
+export function fileHandlers(rp: ReadPath, serving: Serving) {
   async function download(req: Request, res: Response) {
     const filename = req.params.filename as string;
     if (filename.endsWith('.metadata')) return metadata(req, res, filename.slice(0, -'.metadata'.length));
@@ -53,13 +54,17 @@ export function fileHandlers(rp: ReadPath) {
           rp.log(`could not retain ${filename} in ${hit.view.repository.name}: ${err.message}`),
         );
     }
-    await sendBlob(req, res, rp.store.blobs, {
+    const blob: BlobResponse = {
       sha256: file.sha256,
       size: file.size,
       contentType: contentTypeOf(file.filename),
       headers: { 'Cache-Control': 'private, max-age=31536000, immutable' },
       ranges: true,
-    });
+    };
+    // Replayable only once the repository holds the file itself: until then each GET may have to copy it in.
+    if (hit.found.kind === 'stored' && hit.found.source.repository.id === hit.view.repository.id)
+      serving.lane?.offerBlob(req, res, blob, { domainId: endpointOf(res).domain.id });
+    await sendBlob(req, res, { blobs: rp.store.blobs, hot: serving.hot }, blob);
   }
 
   async function metadata(req: Request, res: Response, filename: string) {
@@ -69,7 +74,9 @@ export function fileHandlers(rp: ReadPath) {
     const file = hit.found.kind === 'stored' ? hit.found.file : undefined;
     const data = file?.coreMetadataSha256 ? await rp.store.assets.coreMetadata(file.assetId) : undefined;
     if (!file || !data) return sendEndpointError(res, 404, `No metadata for ${filename}`);
-    sendBytes(req, res, data, `"${file.coreMetadataSha256}"`, 'text/plain; charset=utf-8');
+    const etag = `"${file.coreMetadataSha256}"`;
+    serving.lane?.offerBytes(req, res, data, etag, 'text/plain; charset=utf-8', { domainId: endpointOf(res).domain.id });
+    sendBytes(req, res, data, etag, 'text/plain; charset=utf-8');
   }
 
   return { download };

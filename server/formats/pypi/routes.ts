@@ -10,12 +10,12 @@ import { fileHandlers } from './files.js';
 import { simpleHandlers } from './simple.js';
 import { uploadHandler } from './upload.js';
 
-export function pypiRoutes({ store, config, readPath }: FormatRouteDeps): Router {
+export function pypiRoutes({ store, config, readPath, serving }: FormatRouteDeps): Router {
   const router = Router({ caseSensitive: true, strict: true });
   const base = '/pypi/d/:domainOwner/:repository';
-  const endpoint = repositoryEndpoint(store, config, pypiFormat);
-  const simple = simpleHandlers(readPath);
-  const files = fileHandlers(readPath);
+  const endpoint = repositoryEndpoint(store, config, pypiFormat, serving.tokens);
+  const simple = simpleHandlers(readPath, serving);
+  const files = fileHandlers(readPath, serving);
   const upload = uploadHandler(store, config.uploadLimits);
 
   router.post([base, `${base}/`], endpoint, upload);

@@ -9,12 +9,14 @@ import { resolveProjectList, visibleProjects } from '../../../core/readPath/proj
 import type { ReadPath } from '../../../core/readPath/readPath.js';
 import { endpointOf, sendEndpointError } from '../../packageEndpoints.js';
 import { sendBytes } from '../../sendBytes.js';
+import type { Serving } from '../../serving.js';
 import { negotiate, type Choice } from './negotiate.js';
 import { PageCache, renderProject, renderProjectList, type Rendered } from './render.js';
 
-function send(req: Request, res: Response, choice: Choice, page: Rendered) {
-  res.set('Vary', 'Accept');
-  res.set('Cache-Control', 'max-age=0, must-revalidate');
+function send(req: Request, res: Response, serving: Serving, choice: Choice, page: Rendered, freshUntil?: number) {
+  res.setHeader('Vary', 'Accept');
+  res.setHeader('Cache-Control', 'max-age=0, must-revalidate');
+  serving.lane?.offerBytes(req, res, page.body, page.etag, choice.contentType, { domainId: endpointOf(res).domain.id, freshUntil });
   sendBytes(req, res, page.body, page.etag, choice.contentType);
 }
 
@@ -27,7 +29,7 @@ function notAcceptable(res: Response) {
   );
 }
 
-export function simpleHandlers(rp: ReadPath) {
+export function simpleHandlers(rp: ReadPath, serving: Serving) {
   const cache = new PageCache();
 
   async function projectList(req: Request, res: Response) {
@@ -42,7 +44,7 @@ export function simpleHandlers(rp: ReadPath) {
       page = renderProjectList(buildProjectList(names), choice.format);
       cache.set(key, page);
     }
-    send(req, res, choice, page);
+    send(req, res, serving, choice, page);
   }
 
   async function project(req: Request, res: Response) {
@@ -65,7 +67,7 @@ export function simpleHandlers(rp: ReadPath) {
       page = renderProject(data, choice.format);
       cache.set(key, page);
     }
-    send(req, res, choice, page);
+    send(req, res, serving, choice, page, Math.min(...listings.map((l) => l.freshUntil)));
   }
 
   return { projectList, project };
