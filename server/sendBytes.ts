@@ -15,9 +15,17 @@ export function sendBytes(
   contentType: string,
   preset: HeaderLines = [],
 ): void {
-  if (req.headers['if-none-match'] === etag) return void res.writeHead(304, [...preset, 'ETag', etag, 'Content-Type', contentType]).end();
+  if (notModified(req, etag)) return sendNotModified(res, etag, contentType, preset);
   res.writeHead(200, [...preset, 'ETag', etag, 'Content-Type', contentType, 'Content-Length', String(body.length)]);
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** Whether the client already has the representation `etag` names. */
+export const notModified = (req: IncomingMessage, etag: string): boolean => req.headers['if-none-match'] === etag;
+
+/** 304 for a body the client has, with the headers sendBytes gives it. */
+export function sendNotModified(res: ServerResponse, etag: string, contentType: string, preset: HeaderLines = []): void {
+  res.writeHead(304, [...preset, 'ETag', etag, 'Content-Type', contentType]).end();
 }
 
 /** A status and a line of text (what pip and twine print). */

@@ -267,13 +267,17 @@ export interface PackageReads {
   /** Ordered by normalized name, format, namespace; `after` is the last row's [name, format, namespace]. */
   list(filter: PackageFilter, after: [string, string, string] | undefined, limit: number): Promise<PackageRecord[]>;
   /**
-   * Every package of a format in a repository, each with whether it has a version in `listedStatuses`:
-   * what a repository's project list is built from (cached by the repository's contentSerial).
+   * A page of the packages of a format in a repository, each with whether it has a version in
+   * `listedStatuses`: what a repository's project list is streamed from (keyset-paged, never read whole).
+   * Ordered by namespace, then normalized name, in code point order (= UTF-8 byte order: core merges the
+   * pages of several repositories in that order); `after` is the last row's [namespace, normalizedName].
    */
   listForIndex(
     repositoryId: number,
     format: string,
     listedStatuses: readonly VersionStatus[],
+    after: [string, string] | undefined,
+    limit: number,
   ): Promise<{ pkg: PackageRecord; listed: boolean }[]>;
   /**
    * The distinct packages of a domain (any repository), ordered by format, namespace, normalized name;

@@ -48,14 +48,20 @@ export function sqlitePackages(db: Db): PackageWrites {
         limit,
       }) as PackageRecord[];
     },
-    listForIndex: async (repositoryId, format, listedStatuses) =>
+    // A range of the unique index (repository_id, format, namespace, normalized_name); BINARY collation
+    // compares UTF-8 bytes, the order the port promises.
+    listForIndex: async (repositoryId, format, listedStatuses, after, limit) =>
       (
         sql(
           db,
           `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM package_version v WHERE v.package_id = p.id
                      AND v.status IN (SELECT value FROM json_each(?))) AS listed
-             FROM package p WHERE p.repository_id = ? AND p.format = ?`,
-        ).all(JSON.stringify(listedStatuses), repositoryId, format) as (PackageRecord & { listed: number })[]
+             FROM package p
+            WHERE p.repository_id = ? AND p.format = ? AND (p.namespace, p.normalized_name) > (?, ?)
+            ORDER BY p.namespace, p.normalized_name LIMIT ?`,
+        ).all(JSON.stringify(listedStatuses), repositoryId, format, after?.[0] ?? '', after?.[1] ?? '', limit) as (PackageRecord & {
+          listed: number;
+        })[]
       ).map(({ listed, ...pkg }) => ({ pkg, listed: listed === 1 })),
     findOrCreate: async (p) => {
       const existing = await find(p);
