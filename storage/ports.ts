@@ -256,6 +256,16 @@ export interface PackageFilter {
   upstream?: Restriction;
 }
 
+/** What a repository's project list needs of one of its packages. */
+export interface IndexEntry {
+  namespace: string;
+  normalizedName: string;
+  /** The package's own origin restriction on upstream versions. */
+  upstream: Restriction;
+  /** Whether it has a version in the statuses asked for. */
+  listed: boolean;
+}
+
 export interface PackageReads {
   find(key: PackageKey): Promise<PackageRecord | undefined>;
   findById(id: number): Promise<PackageRecord | undefined>;
@@ -278,7 +288,7 @@ export interface PackageReads {
     listedStatuses: readonly VersionStatus[],
     after: [string, string] | undefined,
     limit: number,
-  ): Promise<{ pkg: PackageRecord; listed: boolean }[]>;
+  ): Promise<IndexEntry[]>;
   /**
    * The distinct packages of a domain (any repository), ordered by format, namespace, normalized name;
    * `after` is the last one's [format, namespace, normalizedName]: what package groups associate.

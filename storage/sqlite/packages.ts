@@ -1,4 +1,4 @@
-import type { PackageRecord, PackageWrites } from '../ports.js';
+import type { IndexEntry, PackageRecord, PackageWrites } from '../ports.js';
 import { sql, type Db } from './connection.js';
 import { nextSerial, touchPackage, touchRepositoryContent } from './serials.js';
 
@@ -69,21 +69,23 @@ export function sqlitePackages(db: Db): PackageWrites {
         limit,
       }) as PackageRecord[];
     },
-    // A range of the unique index (repository_id, format, namespace, normalized_name); BINARY collation
-    // compares UTF-8 bytes, the order the port promises.
+    // A range of the covering index package_for_index (migrations/005); BINARY collation compares UTF-8
+    // bytes, the order the port promises.
     listForIndex: async (repositoryId, format, listedStatuses, after, limit) =>
       (
         sql(
           db,
-          `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM package_version v WHERE v.package_id = p.id
+          `SELECT p.namespace, p.normalized_name AS normalizedName, p.upstream,
+                  EXISTS (SELECT 1 FROM package_version v WHERE v.package_id = p.id
                      AND v.status IN (SELECT value FROM json_each(?))) AS listed
              FROM package p
             WHERE p.repository_id = ? AND p.format = ? AND (p.namespace, p.normalized_name) > (?, ?)
             ORDER BY p.namespace, p.normalized_name LIMIT ?`,
-        ).all(JSON.stringify(listedStatuses), repositoryId, format, after?.[0] ?? '', after?.[1] ?? '', limit) as (PackageRecord & {
-          listed: number;
-        })[]
-      ).map(({ listed, ...pkg }) => ({ pkg, listed: listed === 1 })),
+        ).all(JSON.stringify(listedStatuses), repositoryId, format, after?.[0] ?? '', after?.[1] ?? '', limit) as (Omit<
+          IndexEntry,
+          'listed'
+        > & { listed: number })[]
+      ).map((row) => ({ ...row, listed: row.listed === 1 })),
     findOrCreate: async (p) => {
       const existing = await find(p);
       if (existing) return existing;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestContext } from '../../core/context.js';
 import { pypiFormat } from '../../core/formats/pypi/format.js';
 import { searchOrder } from '../../core/readPath/chain.js';
-import { compareCodePoints, resolveProjectList, visibleProjectBatches } from '../../core/readPath/projectList.js';
+import { compareCodePoints, resolveProjectList, visibleProjectBatches, type PageSizes } from '../../core/readPath/projectList.js';
 import { createDomain } from '../../core/registry/domains.js';
 import { createRepository } from '../../core/registry/repositories.js';
 import { openStore } from '../../storage/open.js';
@@ -89,10 +89,10 @@ async function expectedNames(repository: RepositoryRecord): Promise<string[]> {
   const view = await resolveProjectList(store, repository, pypiFormat);
   const records = new Map<string, Map<number, { blocks: boolean; listed: boolean }>>();
   for (const r of view.chain.repositories) {
-    for (const { pkg, listed } of await store.packages.listForIndex(r.id, 'pypi', ['Published'], undefined, 1_000_000)) {
-      let byRepository = records.get(pkg.normalizedName);
-      if (!byRepository) records.set(pkg.normalizedName, (byRepository = new Map()));
-      byRepository.set(r.id, { blocks: pkg.upstream === 'BLOCK', listed });
+    for (const entry of await store.packages.listForIndex(r.id, 'pypi', ['Published'], undefined, 1_000_000)) {
+      let byRepository = records.get(entry.normalizedName);
+      if (!byRepository) records.set(entry.normalizedName, (byRepository = new Map()));
+      byRepository.set(r.id, { blocks: entry.upstream === 'BLOCK', listed: entry.listed });
     }
   }
   return [...records]
@@ -103,11 +103,16 @@ async function expectedNames(repository: RepositoryRecord): Promise<string[]> {
     .sort(compareCodePoints);
 }
 
-async function streamedNames(reads: StoreReads, repository: RepositoryRecord, pageSize: number) {
+async function streamedNames(reads: StoreReads, repository: RepositoryRecord, sizes: PageSizes) {
   const view = await resolveProjectList(reads, repository, pypiFormat);
   const batches: string[][] = [];
-  for await (const batch of visibleProjectBatches(reads, view, pypiFormat, pageSize))
-    batches.push(batch.map((p) => p.normalizedName));
+  const more: boolean[] = [];
+  for await (const batch of visibleProjectBatches(reads, view, pypiFormat, sizes)) {
+    batches.push(batch.projects.map((p) => p.normalizedName));
+    more.push(batch.more);
+  }
+  // Only the last batch may say nothing follows.
+  expect(more.slice(0, -1).every(Boolean)).toBe(true);
   return batches;
 }
 
@@ -119,32 +124,52 @@ function counting(): { reads: StoreReads; calls: () => number } {
 }
 
 describe('the project list, a batch at a time', () => {
-  it.each([1, 7, 64, 1000])('over a chain of four repositories, in pages of %i, lists what the whole-list rule lists', async (pageSize) => {
+  it.each([
+    [1, 1],
+    [3, 7],
+    [10, 64],
+    [256, 1024],
+  ])('over a chain of four repositories, in pages of %i then %i, lists what the whole-list rule lists', async (first, rest) => {
     const expected = await expectedNames(repos.own!);
     expect(expected.length).toBeGreaterThan(200);
-    const batches = await streamedNames(store, repos.own!, pageSize);
+    const batches = await streamedNames(store, repos.own!, { first, rest });
     expect(batches.flat()).toEqual(expected);
-    for (const b of batches.slice(0, -1)) expect(b.length).toBe(pageSize);
+    expect(batches[0]!.length).toBe(Math.min(first, expected.length));
+    for (const b of batches.slice(1, -1)) expect(b.length).toBe(rest);
   });
 
   it('over each repository of the chain on its own', async () => {
-    for (const name of ['mid', 'base', 'side']) expect((await streamedNames(store, repos[name]!, 50)).flat()).toEqual(await expectedNames(repos[name]!));
+    for (const name of ['mid', 'base', 'side'])
+      expect((await streamedNames(store, repos[name]!, { first: 10, rest: 50 })).flat()).toEqual(await expectedNames(repos[name]!));
   });
 
   it('one repository: every package with a listed version, in order, one query per page', async () => {
     const { reads, calls } = counting();
-    const batches = await streamedNames(reads, repos.alone!, 1000);
+    const batches = await streamedNames(reads, repos.alone!, { first: 256, rest: 1024 });
     const names = batches.flat();
     expect(names.length).toBe(2500 - Math.ceil(2500 / 7));
     expect(names).toEqual([...names].sort(compareCodePoints));
-    expect(calls()).toBe(3); // 1000 + 1000 + 500 rows: the short page says it was the last
+    expect(calls()).toBe(4); // 256 + 1024 + 1024 + 196 rows: the short page says it was the last
+  });
+
+  it('a list shorter than the first page is one batch that says so, after one query', async () => {
+    const { reads, calls } = counting();
+    const view = await resolveProjectList(reads, repos.alone!, pypiFormat);
+    const batches = visibleProjectBatches(reads, view, pypiFormat, { first: 5000, rest: 10 });
+    const first = await batches.next();
+    expect(first.done).toBe(false);
+    expect(first.value!.more).toBe(false);
+    expect((await batches.next()).done).toBe(true);
+    expect(calls()).toBe(1);
   });
 
   it('reads no further than its consumer takes', async () => {
     const { reads, calls } = counting();
     const view = await resolveProjectList(reads, repos.alone!, pypiFormat);
-    const batches = visibleProjectBatches(reads, view, pypiFormat, 100);
-    expect((await batches.next()).value).toHaveLength(100 - 15); // a-00000 … a-00099, less the Unlisted ones
+    const batches = visibleProjectBatches(reads, view, pypiFormat, { first: 100, rest: 1000 });
+    const first = await batches.next();
+    expect(first.value!.projects).toHaveLength(100 - 15); // a-00000 … a-00099, less the Unlisted ones
+    expect(first.value!.more).toBe(true);
     expect(calls()).toBe(1);
     await batches.return(undefined);
     expect(calls()).toBe(1);

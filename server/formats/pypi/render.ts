@@ -76,20 +76,44 @@ export function projectListEtag(storeSecret: string, key: string): string {
   return `"${createHash('sha256').update(`${LIST_RENDERING}\n${storeSecret}\n${key}`).digest('base64url').slice(0, 27)}"`;
 }
 
-/** A small LRU of rendered pages, keyed by what they show (core/readPath cache keys) and the format. */
+/**
+ * The rendered pages: one per slot (a repository's list, or a project's page, in one format), holding the
+ * page of the latest key seen for that slot (core/readPath cache keys), so a change replaces the page it
+ * outdates instead of leaving it to age out (a repository's list of 100,000 projects is 4 MiB a change).
+ * Least recently used slots go first beyond `capacity` pages or `maxBytes` of bodies.
+ */
 export class PageCache {
-  private readonly entries = new Map<string, Rendered>();
-  constructor(private readonly capacity = 2000) {}
-  get(key: string): Rendered | undefined {
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
+  private readonly entries = new Map<string, { key: string; page: Rendered }>();
+  private bytes = 0;
+  constructor(
+    private readonly capacity = 2000,
+    private readonly maxBytes = 128 * 1024 * 1024,
+  ) {}
+  get(slot: string, key: string): Rendered | undefined {
+    const hit = this.entries.get(slot);
+    if (!hit || hit.key !== key) return undefined;
+    this.entries.delete(slot);
+    this.entries.set(slot, hit);
+    return hit.page;
   }
-  set(key: string, value: Rendered): void {
-    this.entries.set(key, value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  set(slot: string, key: string, page: Rendered): void {
+    this.drop(slot);
+    if (page.body.length > this.maxBytes) return;
+    this.entries.set(slot, { key, page });
+    this.bytes += page.body.length;
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.capacity && this.bytes <= this.maxBytes) break;
+      this.drop(oldest);
+    }
+  }
+  /** Bodies held, in bytes. */
+  get size(): number {
+    return this.bytes;
+  }
+  private drop(slot: string): void {
+    const old = this.entries.get(slot);
+    if (!old) return;
+    this.entries.delete(slot);
+    this.bytes -= old.page.body.length;
   }
 }

@@ -5,7 +5,7 @@ import { pypiFormat } from '../../../core/formats/pypi/format.js';
 import { normalizeProjectName } from '../../../core/formats/pypi/names.js';
 import { buildProjectPage } from '../../../core/formats/pypi/simpleIndex.js';
 import { pageKey, resolvePackage, visibleFiles } from '../../../core/readPath/packageView.js';
-import { resolveProjectList, visibleProjectBatches, type ListedProject } from '../../../core/readPath/projectList.js';
+import { resolveProjectList, visibleProjectBatches, type ProjectBatch } from '../../../core/readPath/projectList.js';
 import type { ReadPath } from '../../../core/readPath/readPath.js';
 import type { RepositoryRecord } from '../../../storage/ports.js';
 import { endpointOf, sendEndpointError } from '../../packageEndpoints.js';
@@ -48,7 +48,7 @@ function write(res: Response, chunk: Buffer): Promise<boolean> {
   });
 }
 
-const namesOf = (batch: ListedProject[]) => batch.map((p) => p.normalizedName);
+const namesOf = (batch: ProjectBatch) => batch.projects.map((p) => p.normalizedName);
 
 function notAcceptable(res: Response) {
   sendEndpointError(
@@ -70,7 +70,7 @@ export function simpleHandlers(rp: ReadPath, serving: Serving) {
 
   /**
    * The repository's project list. Its ETag comes from what it shows (known before any name is read), so a
-   * revalidation costs no rows. A list that fits in one page of rows is rendered, kept and sent like any
+   * revalidation costs no rows. A list that fits in the first page of rows is rendered, kept and sent like any
    * page (and offered to the fast lane); a longer one is streamed as its names are read, a page of rows at a
    * time with back-pressure, and kept whole afterwards if nothing it shows changed while it was written.
    */
@@ -79,8 +79,9 @@ export function simpleHandlers(rp: ReadPath, serving: Serving) {
     const choice = negotiate(req.get('accept'));
     if (!choice) return notAcceptable(res);
     const view = await resolveProjectList(rp.store, repository, pypiFormat);
+    const slot = `list|${repository.id}|${choice.format}`;
     const key = `list|${view.cacheKey}|${choice.format}`;
-    const cached = cache.get(key);
+    const cached = cache.get(slot, key);
     if (cached) return send(req, res, serving, choice, cached);
     const etag = projectListEtag(rp.store.secret, key);
     if (notModified(req, etag)) {
@@ -91,10 +92,9 @@ export function simpleHandlers(rp: ReadPath, serving: Serving) {
     const writer = projectListWriter(choice.format);
     const batches = visibleProjectBatches(rp.store, view, pypiFormat);
     const first = await batches.next();
-    const second = first.done ? first : await batches.next();
-    if (first.done || second.done) {
+    if (first.done || !first.value.more) {
       const page = { body: Buffer.from(writer.head + (first.done ? '' : writer.entries(namesOf(first.value))) + writer.tail), etag };
-      cache.set(key, page);
+      cache.set(slot, key, page);
       return send(req, res, serving, choice, page);
     }
 
@@ -113,7 +113,7 @@ export function simpleHandlers(rp: ReadPath, serving: Serving) {
       kept?.push(chunk);
       return write(res, chunk);
     };
-    let open = await put(writer.head + writer.entries(namesOf(first.value)) + writer.entries(namesOf(second.value)));
+    let open = await put(writer.head + writer.entries(namesOf(first.value)));
     if (open) {
       for await (const batch of batches) {
         open = await put(writer.entries(namesOf(batch)));
@@ -124,7 +124,7 @@ export function simpleHandlers(rp: ReadPath, serving: Serving) {
     const tail = Buffer.from(writer.tail, 'utf8');
     kept?.push(tail);
     res.end(tail);
-    if (kept && (await currentListKey(repository, choice)) === key) cache.set(key, { body: Buffer.concat(kept), etag });
+    if (kept && (await currentListKey(repository, choice)) === key) cache.set(slot, key, { body: Buffer.concat(kept), etag });
   }
 
   async function project(req: Request, res: Response) {
@@ -139,13 +139,14 @@ export function simpleHandlers(rp: ReadPath, serving: Serving) {
     const notFound = () => sendEndpointError(res, 404, `Project not found: ${normalized} in repository ${repository.name}`);
     if (view.sources.length === 0 && view.externals.length === 0) return notFound();
     const { key: viewKey, listings } = await pageKey(rp, view);
+    const slot = `project|${repository.id}|${normalized}|${choice.format}`;
     const key = `project|${viewKey}|${choice.format}`;
-    let page = cache.get(key);
+    let page = cache.get(slot, key);
     if (!page) {
       const data = buildProjectPage(normalized, await visibleFiles(rp, view, listings));
       if (data.files.length === 0) return notFound();
       page = renderProject(data, choice.format);
-      cache.set(key, page);
+      cache.set(slot, key, page);
     }
     send(req, res, serving, choice, page, Math.min(...listings.map((l) => l.freshUntil)));
   }
