@@ -357,11 +357,17 @@ interface Side {
   projectPage: string;
 }
 
-/** `fn` on each side in turn, `rounds` times after one warm-up round: the latencies per side. */
+/** The sides' indices in round `r`: ABBA..., so neither side always follows the other's heavier work. */
+const inTurn = <T>(items: T[], r: number): [number, T][] => {
+  const order = [...items.entries()];
+  return r % 2 === 0 ? order : order.reverse();
+};
+
+/** `fn` on each side in turn (ABBA...), `rounds` times after one warm-up round: the latencies per side. */
 async function alternate(sides: Side[], rounds: number, fn: (side: Side, round: number) => Promise<number>): Promise<number[][]> {
   const out = sides.map(() => [] as number[]);
   for (let r = 0; r <= rounds; r++) {
-    for (const [i, side] of sides.entries()) {
+    for (const [i, side] of inTurn(sides, r)) {
       const ms = await fn(side, r);
       if (r > 0) out[i]!.push(ms);
     }
@@ -371,6 +377,7 @@ async function alternate(sides: Side[], rounds: number, fn: (side: Side, round: 
 
 interface Cached {
   rps: number;
+  bytesPerSec: number;
   p50: number;
   p99: number;
 }
@@ -382,7 +389,7 @@ interface Cached {
 async function alternatingLoad(sides: Side[], urlOf: (side: Side) => string, seconds: number): Promise<Cached[]> {
   const SLICE_MS = 250;
   const slices = Math.max(2, Math.round((seconds * 1000) / SLICE_MS));
-  const results = sides.map(() => ({ latencies: [] as number[], elapsedMs: 0 }));
+  const results = sides.map(() => ({ latencies: [] as number[], elapsedMs: 0, bytes: 0 }));
   const agents = sides.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
   try {
     const slice = async (i: number, record: boolean) => {
@@ -400,6 +407,7 @@ async function alternatingLoad(sides: Side[], urlOf: (side: Side) => string, sec
       if (!record) return;
       results[i]!.latencies.push(...r.latenciesMs);
       results[i]!.elapsedMs += r.elapsedMs;
+      results[i]!.bytes += r.bytes;
     };
     for (const i of sides.keys()) await slice(i, false);
     for (let k = 0; k < slices; k++) {
@@ -411,6 +419,7 @@ async function alternatingLoad(sides: Side[], urlOf: (side: Side) => string, sec
   }
   return results.map((r) => ({
     rps: r.latencies.length / (r.elapsedMs / 1000),
+    bytesPerSec: r.bytes / (r.elapsedMs / 1000),
     p50: percentile(r.latencies, 50),
     p99: percentile(r.latencies, 99),
   }));
@@ -452,7 +461,7 @@ export async function run(): Promise<Section> {
     log('scale', `start-up: ${startupRuns} rounds`);
     const startup = builtRepos.map(() => ({ health: [] as number[], firstPage: [] as number[] }));
     for (let r = 0; r <= startupRuns; r++) {
-      for (const [i, built] of builtRepos.entries()) {
+      for (const [i, built] of inTurn(builtRepos, r)) {
         const port = await freePort();
         const page = `http://${HOST}:${port}/pypi/d/${DOMAIN}-${OWNER}/${REPO}/simple/${built.project}/`;
         let firstPage = NaN;
@@ -496,7 +505,7 @@ export async function run(): Promise<Section> {
       listPeakKiB: 0,
     }));
     for (let r = 0; r <= rounds; r++) {
-      for (const [i, side] of sides.entries()) {
+      for (const [i, side] of inTurn(sides, r)) {
         const version = `2.0.${r}`;
         const dist = sdistTarGz(side.built.project, version);
         const upload = await timedMs(() => uploadDist(side.server, REPO, side.built.project, version, dist));
@@ -595,7 +604,11 @@ export async function run(): Promise<Section> {
         ...perRound.map((s) => `${fmt.ms(median(s.listTotal))} (${fmt.kib(s.listBytes)})`),
         `${fmt.ratio(median(perRound[1]!.listTotal) / median(perRound[0]!.listTotal))} (grows with the list, by nature)`,
       ],
-      cachedRow('/simple/ project list, cached', cachedList),
+      [
+        '/simple/ project list, cached',
+        ...cachedList.map((c) => `${fmt.rps(c.rps)} (${fmt.mibps(c.bytesPerSec)}) · p50 ${fmt.ms(c.p50)} · p99 ${fmt.ms(c.p99)}`),
+        `${fmt.ratio(cachedList[1]!.p50 / cachedList[0]!.p50)} (${fmt.ratio(perRound[1]!.listBytes / perRound[0]!.listBytes)} the bytes)`,
+      ],
       [
         'server RSS: after start / peak while serving the uncached list / at the end',
         ...sides.map((_, i) => `${fmt.mib(rssBefore[i]! * 1024)} / ${fmt.mib(perRound[i]!.listPeakKiB * 1024)} / ${fmt.mib(rssAfter[i]! * 1024)}`),
@@ -629,8 +642,8 @@ export async function run(): Promise<Section> {
           `${big.reused ? ', in an earlier run (copied from BENCH_SCALE_CACHE)' : ''}; the files share ` +
           `${fmt.int(big.blobs)} real blobs (${fmt.mib(big.blobBytes)}). The small repository is built the same way ` +
           `(${fmt.s(small.seconds)}).`,
-        'Two servers (`--auth off`, one per data dir) run side by side; every series alternates between them, so ' +
-          'noise from the machine lands on both. Ratios are big ÷ small of the median (⚠: above 1.5).',
+        'Two servers (`--auth off`, one per data dir) run side by side; every series alternates between them ' +
+          '(ABBA...), so noise from the machine lands on both. Ratios are big ÷ small of the median (⚠: above 1.5).',
         `Start-up: spawn to the first 200 on /health, then one project page request, ${startupRuns} rounds after a warm-up.`,
         `Rounds (${rounds} after a warm-up): upload one new sdist to the project ${sides[1]!.built.project} ` +
           `(${sides[0]!.built.project} in the small one), then request its HTML and JSON page and the repository's ` +
