@@ -32,7 +32,7 @@ import {
   track,
 } from './lib.js';
 
-interface Sample {
+export interface Sample {
   readyMs?: number;
   healthMs: number;
   stopMs?: number;
@@ -50,8 +50,11 @@ function healthOnce(port: number): Promise<boolean> {
   });
 }
 
-/** Spawns `args`, polls /health every 2 ms until a 200, then SIGTERMs and times the exit. */
-async function timeToHealthy(args: string[], port: number): Promise<Sample> {
+/**
+ * Spawns `args`, polls /health every 2 ms until a 200, runs `afterHealthy` (e.g. a first request to time),
+ * then SIGTERMs and times the exit.
+ */
+export async function timeToHealthy(args: string[], port: number, afterHealthy?: () => Promise<void>): Promise<Sample> {
   const t0 = now();
   const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let readyMs: number | undefined;
@@ -73,6 +76,12 @@ async function timeToHealthy(args: string[], port: number): Promise<Sample> {
     await sleep(2);
   }
   const healthMs = now() - t0;
+  try {
+    await afterHealthy?.();
+  } catch (err) {
+    await stopChild(child, 'SIGKILL');
+    throw err;
+  }
   const stopMs = await stopChild(child);
   return { readyMs, healthMs, stopMs };
 }

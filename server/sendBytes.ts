@@ -16,8 +16,8 @@ export function sendBytes(
   contentType: string,
   preset: HeaderLines = [],
 ): number {
-  if (req.headers['if-none-match'] === etag) {
-    res.writeHead(304, [...preset, 'ETag', etag, 'Content-Type', contentType]).end();
+  if (notModified(req, etag)) {
+    sendNotModified(res, etag, contentType, preset);
     return 0;
   }
   res.writeHead(200, [...preset, 'ETag', etag, 'Content-Type', contentType, 'Content-Length', String(body.length)]);
@@ -27,6 +27,14 @@ export function sendBytes(
   }
   res.end(body);
   return body.length;
+}
+
+/** Whether the client already has the representation `etag` names. */
+export const notModified = (req: IncomingMessage, etag: string): boolean => req.headers['if-none-match'] === etag;
+
+/** 304 for a body the client has, with the headers sendBytes gives it. */
+export function sendNotModified(res: ServerResponse, etag: string, contentType: string, preset: HeaderLines = []): void {
+  res.writeHead(304, [...preset, 'ETag', etag, 'Content-Type', contentType]).end();
 }
 
 /** A status and a line of text (what pip and twine print). */

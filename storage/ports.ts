@@ -275,6 +275,16 @@ export interface PackageFilter {
   upstream?: Restriction;
 }
 
+/** What a repository's project list needs of one of its packages. */
+export interface IndexEntry {
+  namespace: string;
+  normalizedName: string;
+  /** The package's own origin restriction on upstream versions. */
+  upstream: Restriction;
+  /** Whether it has a version in the statuses asked for. */
+  listed: boolean;
+}
+
 export interface PackageReads {
   find(key: PackageKey): Promise<PackageRecord | undefined>;
   findById(id: number): Promise<PackageRecord | undefined>;
@@ -286,14 +296,18 @@ export interface PackageReads {
   /** Ordered by normalized name, format, namespace; `after` is the last row's [name, format, namespace]. */
   list(filter: PackageFilter, after: [string, string, string] | undefined, limit: number): Promise<PackageRecord[]>;
   /**
-   * Every package of a format in a repository, each with whether it has a version in `listedStatuses`:
-   * what a repository's project list is built from (cached by the repository's contentSerial).
+   * A page of the packages of a format in a repository, each with whether it has a version in
+   * `listedStatuses`: what a repository's project list is streamed from (keyset-paged, never read whole).
+   * Ordered by namespace, then normalized name, in code point order (= UTF-8 byte order: core merges the
+   * pages of several repositories in that order); `after` is the last row's [namespace, normalizedName].
    */
   listForIndex(
     repositoryId: number,
     format: string,
     listedStatuses: readonly VersionStatus[],
-  ): Promise<{ pkg: PackageRecord; listed: boolean }[]>;
+    after: [string, string] | undefined,
+    limit: number,
+  ): Promise<IndexEntry[]>;
   /**
    * The distinct packages of a domain (any repository), ordered by format, namespace, normalized name;
    * `after` is the last one's [format, namespace, normalizedName]: what package groups associate.

@@ -31,6 +31,7 @@ export interface SimpleProject {
   files: SimpleFile[];
 }
 
+/** The project list's shape; it is written as its names are read (server/formats/pypi/render.ts). */
 export interface SimpleProjectList {
   meta: { 'api-version': string };
   projects: { name: string }[];
@@ -62,8 +63,4 @@ export function buildProjectPage(normalizedName: string, files: DistributionFile
         ...(complete && f.uploadedAt > 0 ? { 'upload-time': new Date(f.uploadedAt).toISOString() } : {}),
       })),
   };
-}
-
-export function buildProjectList(names: string[]): SimpleProjectList {
-  return { meta: { 'api-version': API_VERSION }, projects: names.map((name) => ({ name })) };
 }
