@@ -14,7 +14,8 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const MAIN = path.join(ROOT, 'dist', 'server', 'main.js');
+/** The server under test; BENCH_MAIN=<other build>/dist/server/main.js compares builds in one run. */
+export const MAIN = process.env.BENCH_MAIN ? path.resolve(process.env.BENCH_MAIN) : path.join(ROOT, 'dist', 'server', 'main.js');
 export const HOST = '127.0.0.1';
 
 // ---------------------------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 //
 //   npm run bench                               build, then all benches (~5-10 min on 2 cores)
 //   BENCH_QUICK=1 npm run bench                 smoke run with small sizes (~1-2 min)
-//   npm run bench -- startup index              only some: startup, download, index, upload, tls
+//   npm run bench -- startup index              only some: startup, download, index, upload, hashing, tls
 //   node --import tsx bench/run.ts > bench.md   progress goes to stderr, results to stdout
 //
-// Each bench also runs alone: node --import tsx bench/<startup|download|simple-index|upload-memory|tls>.ts
+// Each bench also runs alone: node --import tsx bench/<startup|download|simple-index|upload-memory|upload-hashing|tls>.ts
 // Settings (env): BENCH_QUICK, BENCH_TMPDIR, BENCH_DISABLE=wrk,hyperfine,nginx, BENCH_TIMEOUT_MIN and the
 // per-bench sizes listed at the top of each file.
 import { releaseFixtures } from './fixtures.js';
@@ -14,9 +14,10 @@ import { run as download } from './download.js';
 import { run as index } from './simple-index.js';
 import { run as startup } from './startup.js';
 import { run as tls } from './tls.js';
+import { run as hashing } from './upload-hashing.js';
 import { run as upload } from './upload-memory.js';
 
-const benches: Record<string, () => Promise<Section | Section[]>> = { startup, download, index, upload, tls };
+const benches: Record<string, () => Promise<Section | Section[]>> = { startup, download, index, upload, hashing, tls };
 
 async function main() {
   guard('bench');
