@@ -4,7 +4,7 @@
 // no temp file, no job in any lane.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,15 @@ describe('digests of BlobStore.put', () => {
     expect(digestsOf(blob)).toEqual(await reference(data));
     expect(laneWorkers()).toHaveLength(2);
     expect(jobsInFlight()).toBe(0);
+  });
+
+  it.runIf(process.platform === 'linux')('the lanes run at nice 10, the event loop keeps its priority', () => {
+    const nice = readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+      return [Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] as const; // field 19: nice
+    });
+    expect(nice.filter(([, n]) => n === 10)).toHaveLength(2);
+    expect(nice.find(([tid]) => tid === process.pid)?.[1]).toBe(os.getPriority());
   });
 
   it('multi-MiB sources, in small pieces and as one chunk larger than the ring, match the references', async () => {

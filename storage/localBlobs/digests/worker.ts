@@ -1,9 +1,14 @@
 // A digest lane: hashes the jobs' bytes, read in place from each job's shared ring, with this lane's
 // algorithms (workerData). Messages of one job are handled in order; a job's hash-wasm instance is
 // created asynchronously, so each job's work is a promise chain.
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createBlake2b256, createHashers, type Hashers } from './hashers.js';
 import type { FromWorker, LaneData, ToWorker } from './protocol.js';
+
+// Hashing is background work: on a busy machine the event loop must win the CPU from it. On Linux a
+// priority set for pid 0 applies to the calling thread only (elsewhere it would lower the whole process).
+if (process.platform === 'linux') os.setPriority(0, 10);
 
 const port = parentPort!;
 const { digests: names } = workerData as LaneData;
