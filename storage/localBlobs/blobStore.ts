@@ -1,17 +1,16 @@
 // The BlobStore port on a local folder: each asset's bytes live once, at blobs/ab/cd/<sha256>.
-// A put streams into tmp/, hashing as it goes, and is fsynced; `commit()` renames it into place (over identical
-// bytes if they are there already, so no check-then-act race) and fsyncs the directory. Bytes leave only by
-// `reclaim`, which takes them out of their address first and re-checks their references after, putting them
-// back if a writer claimed them meanwhile. Nothing here deletes at start-up: another process may be writing.
-import { createHash, randomBytes } from 'node:crypto';
+// A put streams into tmp/, hashed as it goes (off the event loop, see digests/), and is fsynced; `commit()`
+// renames it into place (over identical bytes if they are there already, so no check-then-act race) and
+// fsyncs the directory. Bytes leave only by `reclaim`, which takes them out of their address first and
+// re-checks their references after, putting them back if a writer claimed them meanwhile. Nothing here
+// deletes at start-up: another process may be writing.
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { access, mkdir, open, opendir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  BlobTooLargeError,
-  type BlobDigests,
   type BlobStore,
   type HealthReport,
   type PendingBlob,
@@ -19,6 +18,7 @@ import {
   type TemporaryFile,
 } from '../ports.js';
 import { ensureWritableDir, probeWritable } from '../localDirs.js';
+import { digestingStream } from './digests/stream.js';
 
 /** The local folder's own view: where a blob's file is (for tests and tools). */
 export interface LocalBlobStore extends BlobStore {
@@ -64,42 +64,19 @@ export function openLocalBlobStore(root: string): LocalBlobStore {
   const tempName = (kind: string) => `${kind}-${Date.now()}-${randomBytes(8).toString('hex')}`;
 
   async function put(source: Readable, options: { maxBytes?: number } = {}): Promise<PendingBlob> {
-    // The source may fail (a truncated upload) while the hashers below are still being set up: keep
-    // that from being an unhandled 'error' event; pipeline() still sees the stream as failed.
+    // The source may fail (a truncated upload) before pipeline() takes it over: keep that from being an
+    // unhandled 'error' event; pipeline() still sees the stream as failed.
     const ignoreUntilPiped = () => undefined;
     source.on('error', ignoreUntilPiped);
     const tempPath = path.join(tmpDir, tempName('put'));
-    const sha256 = createHash('sha256');
-    const sha1 = createHash('sha1');
-    const sha512 = createHash('sha512');
-    const md5 = createHash('md5');
-    // BLAKE2b-256 (twine's blake2_256_digest) is not in OpenSSL's menu; hash-wasm loads on first write.
-    const { createBLAKE2b } = await import('hash-wasm');
-    const blake = await createBLAKE2b(256);
-    blake.init();
-    let size = 0;
-    const hasher = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (options.maxBytes !== undefined && size > options.maxBytes) {
-          done(new BlobTooLargeError(options.maxBytes));
-          return;
-        }
-        sha256.update(chunk);
-        sha1.update(chunk);
-        sha512.update(chunk);
-        md5.update(chunk);
-        blake.update(chunk);
-        done(null, chunk);
-      },
-    });
+    const digester = digestingStream(options);
     const out = createWriteStream(tempPath, { flags: 'wx' });
     // pipeline() can reject before the write stream's lazy open() has created the file; an rm() issued
     // then races that creation and leaves an orphan in tmp/. 'close' always comes after the open (a
     // stream destroyed while opening still opens, then closes), so cleanup waits for it.
     const outClosed = new Promise<void>((resolve) => out.once('close', resolve));
     try {
-      await pipeline(source, hasher, out);
+      await pipeline(source, digester.stream, out);
       source.off('error', ignoreUntilPiped);
       await syncFile(tempPath);
     } catch (err) {
@@ -107,14 +84,7 @@ export function openLocalBlobStore(root: string): LocalBlobStore {
       await rm(tempPath, { force: true });
       throw err;
     }
-    const digests: BlobDigests = {
-      size,
-      sha256: sha256.digest('hex'),
-      sha1: sha1.digest('hex'),
-      sha512: sha512.digest('hex'),
-      md5: md5.digest('hex'),
-      blake2b256: blake.digest('hex'),
-    };
+    const digests = digester.digests();
     let state: 'pending' | 'committed' | 'discarded' = 'pending';
     return {
       ...digests,
