@@ -620,8 +620,31 @@ export interface Section {
   columns: string[];
   rows: string[][];
   notes: string[];
-  /** Headline figures for run.ts's summary table: [figure, value]. */
-  summary?: [string, string][];
+  /** Headline figures for run.ts's summary table: [figure, value] (no reference), or a Headline. */
+  summary?: ([string, string] | Headline)[];
+}
+
+/**
+ * One line of `npm run bench`'s summary: our figure beside the reference it was measured against in the same
+ * run (nginx, sha256sum, the 100-package repository...), their ratio, and the issue's target for it.
+ */
+export interface Headline {
+  figure: string;
+  ours: string;
+  /** What `ours` is compared with, measured in the same run; '' when it stands alone (a latency bound). */
+  reference: string;
+  /** ours ÷ reference as the figure defines it (throughputs: higher is better; times: lower is better). */
+  ratio?: number;
+  /** The target in words ('≥ 0.5x nginx', 'p99 < 2 ms'), and whether this run met it. */
+  target?: string;
+  met?: boolean;
+}
+
+/** A summary entry as a row of run.ts's table: figure, ours, reference, ratio, target, met. */
+export function headlineRow(entry: [string, string] | Headline): string[] {
+  if (Array.isArray(entry)) return [entry[0], entry[1], '', '', '', ''];
+  const met = entry.met === undefined ? '' : entry.met ? '✓' : '✗';
+  return [entry.figure, entry.ours, entry.reference, entry.ratio === undefined ? '' : fmt.ratio(entry.ratio), entry.target ?? '', met];
 }
 
 /** A Markdown table, padded so it also reads well in a terminal. */

@@ -10,7 +10,7 @@
 // server's main.js, default dist/server/main.js) and the per-bench sizes listed at the top of each file.
 // Two builds side by side: node --import tsx bench/compare.ts <before-main.js> [<after-main.js>] (not run here).
 import { releaseFixtures } from './fixtures.js';
-import { guard, log, machineFacts, now, renderSection, requireBuild, type Section } from './lib.js';
+import { guard, headlineRow, log, machineFacts, now, renderSection, requireBuild, type Section } from './lib.js';
 import { run as download } from './download.js';
 import { run as scale } from './scale.js';
 import { run as index } from './simple-index.js';
@@ -41,7 +41,7 @@ async function main() {
     try {
       const out = await benches[name]!();
       const sections = Array.isArray(out) ? out : [out];
-      for (const sec of sections) for (const [figure, value] of sec.summary ?? []) summary.push([figure, value]);
+      for (const sec of sections) for (const entry of sec.summary ?? []) summary.push(headlineRow(entry));
       const text = sections.map(renderSection).join('\n\n');
       results.push(text);
       process.stderr.write(`\n${text}\n\n`);
@@ -55,7 +55,12 @@ async function main() {
   await releaseFixtures();
 
   const total = (now() - t0) / 1000;
-  const headline = renderSection({ title: 'Summary', columns: ['figure', 'value'], rows: summary, notes: [] });
+  const headline = renderSection({
+    title: 'Summary',
+    columns: ['figure', 'ours', 'reference (same run)', 'ratio', 'target', 'met'],
+    rows: summary,
+    notes: [],
+  });
   console.log(
     `## codeartifact-local benchmarks\n\n${facts}\n- Total time: ${total.toFixed(0)} s\n\n${headline}\n\n${results.join('\n\n')}`,
   );
