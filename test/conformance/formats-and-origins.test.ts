@@ -104,11 +104,12 @@ describe('tag errors carry the modeled members', () => {
       [ghostRepository, 'repository'],
     ] as const) {
       for (const call of [
-        ctx.ca.listTagsForResource({ resourceArn: arn }),
-        ctx.ca.tagResource({ resourceArn: arn, tags: [{ key: 'k', value: 'v' }] }),
-        ctx.ca.untagResource({ resourceArn: arn, tagKeys: ['k'] }),
+        // Thunks: a call started before the previous one is awaited would reject unhandled meanwhile.
+        () => ctx.ca.listTagsForResource({ resourceArn: arn }),
+        () => ctx.ca.tagResource({ resourceArn: arn, tags: [{ key: 'k', value: 'v' }] }),
+        () => ctx.ca.untagResource({ resourceArn: arn, tagKeys: ['k'] }),
       ]) {
-        const err = (await expectError(call, 'ResourceNotFoundException')) as unknown as {
+        const err = (await expectError(call(), 'ResourceNotFoundException')) as unknown as {
           resourceId?: string;
           resourceType?: string;
         };
