@@ -85,7 +85,8 @@ export async function sendBlob(
     return length;
   }
   // The status line goes out with the first bytes, so a blob that cannot be read still gets its 500.
-  const stream = source.blobs.open(blob.sha256, range);
+  // An explicit end: the stream stops at the file's size instead of reading once more to find EOF.
+  const stream = source.blobs.open(blob.sha256, range ?? { start: 0, end: blob.size - 1 });
   try {
     await once(stream, 'readable');
   } catch (err) {

@@ -130,13 +130,16 @@ export async function visibleFiles(rp: ReadPath, view: PackageView, listings: Li
   /** Version -> the stored record that claimed it and the names of its stored files. */
   const stored = new Map<string, { record: VersionRecord; files: Set<string> }>();
   const out: VisibleFile[] = [];
-  for (const source of view.sources) {
+  for (const [i, source] of view.sources.entries()) {
     const files = await rp.store.assets.filesOfPackage(source.pkg.id);
     const versions = new Set(files.map((f) => f.version));
-    // Versions without files still claim their name.
-    const records = await rp.store.versions.list(source.pkg.id);
+    // Versions without files still claim their name, and the external sources need the stored records; the
+    // common case (one repository, or the last one of a chain, with no connection after it) reads neither.
+    const later = i < view.sources.length - 1 || view.externals.length > 0;
+    const records = later ? await rp.store.versions.list(source.pkg.id) : [];
     for (const v of records) versions.add(v.version);
-    for (const f of files) if (!claimed.has(f.version)) out.push({ ...f, source });
+    // The rows are this call's own: tag them in place rather than copy each.
+    for (const f of files) if (!claimed.has(f.version)) out.push(Object.assign(f, { source }));
     for (const r of records)
       if (!claimed.has(r.version))
         stored.set(r.version, { record: r, files: new Set(files.filter((f) => f.version === r.version).map((f) => f.filename)) });

@@ -47,6 +47,14 @@ async function syncFile(file: string): Promise<void> {
   }
 }
 
+/**
+ * Read size for a range: the whole range when it is small (one read for a 100 KiB file instead of two and a
+ * third at EOF), up to 1 MiB for large ones (a sixteenth of the reads and thread-pool trips of the 64 KiB
+ * default on a 64 MiB download; the socket takes such chunks whole).
+ */
+const readChunk = (range: { start: number; end: number }) =>
+  Math.min(1024 * 1024, Math.max(64 * 1024, range.end - range.start + 1));
+
 const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
 export function openLocalBlobStore(root: string): LocalBlobStore {
@@ -228,7 +236,7 @@ export function openLocalBlobStore(root: string): LocalBlobStore {
     list,
     temporaryFiles,
     finishInterruptedReclaims,
-    open: (sha256, range) => createReadStream(pathOf(sha256), range),
+    open: (sha256, range) => createReadStream(pathOf(sha256), range && { ...range, highWaterMark: readChunk(range) }),
     removeTemporary: async (name) => {
       if (name.includes('/') || name.includes('\\') || name.startsWith('.')) throw new Error(`not a temporary file: ${name}`);
       await rm(path.join(tmpDir, name), { force: true });
