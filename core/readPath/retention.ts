@@ -2,6 +2,7 @@
 // upstream, a reference to it is copied into the repository it asked (only that one, not the repositories in
 // between). The copy shares the blobs, keeps the version's origin and domain entry point, and is served from
 // then on even if the upstream deletes or changes its own.
+import { assetCopy } from '../assetCopy.js';
 import type { RequestContext } from '../context.js';
 import { newRevision } from '../ids.js';
 import type { Store } from '../../storage/ports.js';
@@ -48,20 +49,7 @@ export async function retainVersion(store: Store, ctx: RequestContext, view: Pac
       });
       if (!created) return;
       for (const [i, a] of assets.entries())
-        await tx.assets.add({
-          versionId: version.id,
-          name: a.name,
-          size: a.size,
-          sha256: a.sha256,
-          sha1: a.sha1,
-          sha512: a.sha512,
-          md5: a.md5,
-          blake2b256: a.blake2b256,
-          coreMetadata: coreMetadata[i] ?? null,
-          coreMetadataSha256: a.coreMetadataSha256,
-          createdAt: a.createdAt,
-          yanked: a.yanked,
-        });
+        await tx.assets.add(assetCopy(a, version.id, coreMetadata[i] ?? null));
       await tx.versions.setDependencies(version.id, dependencies);
     });
     released = true;

@@ -2,6 +2,7 @@
 // copied, blobs are shared (never copied); a version already in the destination with the same assets and
 // metadata is left alone and not reported, one that differs is ALREADY_EXISTS unless allowOverwrite; all or
 // nothing (the others SKIPPED); includeFromUpstream also looks through the source's upstreams.
+import { assetCopy } from '../assetCopy.js';
 import type {
   CopyPackageVersionsRequest,
   CopyPackageVersionsResult,
@@ -133,20 +134,7 @@ export async function copyPackageVersions(
         const { id: _id, packageId: _pkg, ...fields } = f.version;
         const { version } = await tx.versions.findOrCreate({ ...fields, packageId: pkg.id });
         for (const a of f.assets)
-          await tx.assets.add({
-            versionId: version.id,
-            name: a.name,
-            size: a.size,
-            sha256: a.sha256,
-            sha1: a.sha1,
-            sha512: a.sha512,
-            md5: a.md5,
-            blake2b256: a.blake2b256,
-            coreMetadata: a.coreMetadataSha256 ? ((await tx.assets.coreMetadata(a.id)) ?? null) : null,
-            coreMetadataSha256: a.coreMetadataSha256,
-            createdAt: a.createdAt,
-            yanked: a.yanked,
-          });
+          await tx.assets.add(assetCopy(a, version.id, a.coreMetadataSha256 ? ((await tx.assets.coreMetadata(a.id)) ?? null) : null));
         await tx.versions.setDependencies(version.id, await tx.versions.dependencies(f.version.id));
         successfulVersions[f.version.version] = { revision: version.revision, status: version.status };
       }
