@@ -203,14 +203,18 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
   });
 }
 
-/** Runs a command to completion (bounded by `timeoutMs`), capturing its output. */
+/**
+ * Runs a command to completion (bounded by `timeoutMs`), capturing its output. `options.env` is the child's whole
+ * environment (default: this process's), `options.cwd` its working directory.
+ */
 export function runCommand(
   cmd: string,
   args: string[],
   timeoutMs: number,
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = track(spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env, cwd: options.cwd }));
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
