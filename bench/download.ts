@@ -7,16 +7,12 @@
 //   BENCH_SECONDS=5                             duration of each small-file measurement
 //   BENCH_CONCURRENCY=4
 import { createHash, randomFillSync } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createRepo, genericPublish, genericQuery, pypiUpload, sdistWith, type GenericAsset } from './fixtures.js';
 import {
   fmt,
-  freePort,
-  HOST,
   isMain,
   loadLoop,
   type LoadResult,
@@ -24,6 +20,7 @@ import {
   makeTempDir,
   MiB,
   MISSING_HINT,
+  type Nginx,
   percentile,
   removeTempDir,
   request,
@@ -33,75 +30,12 @@ import {
   type Section,
   type Server,
   setting,
-  sleep,
+  startNginx,
   startServer,
-  stopChild,
   tool,
-  track,
 } from './lib.js';
 
 const REPO = 'downloads';
-
-interface Nginx {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<number>;
-}
-
-/** nginx in the foreground (`daemon off`), one worker (the server under test is one process too). */
-async function startNginx(root: string, dir: string): Promise<Nginx> {
-  const bin = tool('nginx')!;
-  const port = await freePort();
-  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, d), { recursive: true });
-  const conf = path.join(dir, 'nginx.conf');
-  const errorLog = path.join(dir, 'error.log');
-  // As root, workers would drop to `nobody` and could not read a 0700 temp dir.
-  const user = process.getuid?.() === 0 ? `user ${os.userInfo().username};\n` : '';
-  writeFileSync(
-    conf,
-    `${user}daemon off;
-worker_processes 1;
-pid ${path.join(dir, 'nginx.pid')};
-error_log ${errorLog} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  keepalive_timeout 60s;
-  keepalive_requests 1000000;
-  default_type application/octet-stream;
-  client_body_temp_path ${path.join(dir, 'body')};
-  proxy_temp_path ${path.join(dir, 'proxy')};
-  fastcgi_temp_path ${path.join(dir, 'fastcgi')};
-  uwsgi_temp_path ${path.join(dir, 'uwsgi')};
-  scgi_temp_path ${path.join(dir, 'scgi')};
-  server {
-    listen ${HOST}:${port};
-    root ${root};
-    location / { }
-  }
-}
-`,
-  );
-  const child = track(spawn(bin, ['-p', dir, '-c', conf, '-e', errorLog], { stdio: ['ignore', 'ignore', 'pipe'] }));
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const url = `http://${HOST}:${port}`;
-  for (let i = 0; i < 500; i++) {
-    if (child.exitCode !== null) break;
-    const ok = await request(`${url}/`, { timeoutMs: 1000 }).then(
-      () => true,
-      () => false,
-    );
-    if (ok) return { url, child, stop: () => stopChild(child, 'SIGTERM') };
-    await sleep(10);
-  }
-  await stopChild(child, 'SIGKILL');
-  const errors = existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '';
-  throw new Error(`nginx did not start: ${stderr}${errors}`);
-}
 
 /** Pseudo-random bytes that do not start like a gzip or zip (the server sniffs sdists by magic). */
 /** A real sdist of `project` 1.0 around `size` random bytes (the PyPI upload reads it); the generic asset is the same bytes. */

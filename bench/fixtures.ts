@@ -327,11 +327,18 @@ export function multipartBody(file: UploadFile): {
   };
 }
 
-export async function pypiUpload(server: Server, repo: string, file: UploadFile, domain = DOMAIN): Promise<Response> {
+/** The legacy upload of one file; `headers` are added (e.g. an Authorization for a server with `--auth on`). */
+export async function pypiUpload(
+  server: Server,
+  repo: string,
+  file: UploadFile,
+  domain = DOMAIN,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const body = multipartBody(file);
   const res = await request(`${server.pypiBase(domain, repo)}/`, {
     method: 'POST',
-    headers: { 'content-type': body.contentType, 'content-length': body.length },
+    headers: { ...headers, 'content-type': body.contentType, 'content-length': body.length },
     // A small file goes in one write, as twine sends it; a large one streams with back-pressure.
     body: Buffer.isBuffer(file.content) ? Buffer.concat([body.head, file.content, body.tail]) : body.chunks(),
     timeoutMs: 300_000,
@@ -347,6 +354,7 @@ export function uploadDist(
   version: string,
   dist: { filename: string; data: Buffer },
   domain = DOMAIN,
+  headers: Record<string, string> = {},
 ) {
   return pypiUpload(
     server,
@@ -360,6 +368,7 @@ export function uploadDist(
       content: dist.data,
     },
     domain,
+    headers,
   );
 }
 

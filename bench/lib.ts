@@ -2,7 +2,7 @@
 // are always cleaned up, the server under test, a keep-alive HTTP client and load loop, wrk, statistics,
 // tables and machine facts. Benchmarks print figures; none of this is run by `npm test`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -203,14 +203,18 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
   });
 }
 
-/** Runs a command to completion (bounded by `timeoutMs`), capturing its output. */
+/**
+ * Runs a command to completion (bounded by `timeoutMs`), capturing its output. `options.env` is the child's whole
+ * environment (default: this process's), `options.cwd` its working directory.
+ */
 export function runCommand(
   cmd: string,
   args: string[],
   timeoutMs: number,
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = track(spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env, cwd: options.cwd }));
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -524,6 +528,75 @@ export const MISSING_HINT: Record<string, string> = {
   hyperfine: 'hyperfine not found: skipping its cross-check of the start-up floor (apt-get install -y hyperfine)',
   nginx: 'nginx not found: the nginx column is left empty (apt-get install -y nginx-light)',
 };
+
+export interface Nginx {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<number>;
+}
+
+/**
+ * nginx in the foreground (`daemon off`), one worker (the server under test is one process too), serving the
+ * files under `root`; its config, pid and temp dirs go in `dir`. `.html` is served as text/html (pip skips an
+ * index page of any other type), everything else as application/octet-stream. `accessLog`: a file to log every
+ * request to (one unbuffered write each, so it can be read between runs); default off.
+ */
+export async function startNginx(root: string, dir: string, options: { accessLog?: string } = {}): Promise<Nginx> {
+  const bin = tool('nginx');
+  if (!bin) throw new Error('nginx is not available');
+  const port = await freePort();
+  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, d), { recursive: true });
+  const conf = path.join(dir, 'nginx.conf');
+  const errorLog = path.join(dir, 'error.log');
+  // As root, workers would drop to `nobody` and could not read a 0700 temp dir.
+  const user = process.getuid?.() === 0 ? `user ${os.userInfo().username};\n` : '';
+  const accessLog = options.accessLog ? `${options.accessLog} combined` : 'off';
+  writeFileSync(
+    conf,
+    `${user}daemon off;
+worker_processes 1;
+pid ${path.join(dir, 'nginx.pid')};
+error_log ${errorLog} warn;
+events { worker_connections 256; }
+http {
+  access_log ${accessLog};
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_timeout 60s;
+  keepalive_requests 1000000;
+  types { text/html html; }
+  default_type application/octet-stream;
+  client_body_temp_path ${path.join(dir, 'body')};
+  proxy_temp_path ${path.join(dir, 'proxy')};
+  fastcgi_temp_path ${path.join(dir, 'fastcgi')};
+  uwsgi_temp_path ${path.join(dir, 'uwsgi')};
+  scgi_temp_path ${path.join(dir, 'scgi')};
+  server {
+    listen ${HOST}:${port};
+    root ${root};
+    location / { }
+  }
+}
+`,
+  );
+  const child = track(spawn(bin, ['-p', dir, '-c', conf, '-e', errorLog], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const url = `http://${HOST}:${port}`;
+  for (let i = 0; i < 500; i++) {
+    if (child.exitCode !== null) break;
+    const ok = await request(`${url}/`, { timeoutMs: 1000 }).then(
+      () => true,
+      () => false,
+    );
+    if (ok) return { url, child, stop: () => stopChild(child, 'SIGTERM') };
+    await sleep(10);
+  }
+  await stopChild(child, 'SIGKILL');
+  const errors = existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '';
+  throw new Error(`nginx did not start: ${stderr}${errors}`);
+}
 
 export interface WrkResult {
   rps: number;
