@@ -23,6 +23,7 @@ import { CertificateAuthorityError } from './tls/authority.js';
 import { openLocalTls, type LocalTls } from './tls/localTls.js';
 import { startSweeper } from './sweeper.js';
 import { terminateTls } from './tls/terminate.js';
+import { warmViewsSoon } from './views.js';
 
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
@@ -154,6 +155,7 @@ async function serve(config: ServerConfig) {
     'listening',
   );
 
+  warmViewsSoon(['pypi/project']);
   const stopSweeper = startSweeper(store, config.sweepIntervalMs, (line) => log.info(line));
 
   let firstSignalAt = 0;

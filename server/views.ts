@@ -29,6 +29,20 @@ export function view(name: string): Template {
   return t;
 }
 
+/**
+ * Compiles the templates a first client would otherwise wait for (loading pug and compiling a project page
+ * takes 100-200 ms), a moment after start-up so it delays neither the ready line nor the first /health.
+ */
+export function warmViewsSoon(names: string[], delayMs = 250): void {
+  setTimeout(() => {
+    try {
+      for (const name of names) view(name);
+    } catch {
+      // Left to the first request that needs it, which reports the error.
+    }
+  }, delayMs).unref();
+}
+
 /** A static file kept beside the templates (the UI's stylesheet), read once. */
 export function viewAsset(file: string): Buffer {
   return readFileSync(viewPath(file));
