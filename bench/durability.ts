@@ -27,6 +27,7 @@ import {
   type Section,
   setting,
   startServer,
+  versus,
 } from './lib.js';
 
 const REPO = 'durability';
@@ -120,8 +121,8 @@ export async function run(): Promise<Section> {
       [`one ${bigMiB} MiB upload (MiB/s, median of ${bigRuns})`, fmt.n(bn), fmt.n(bf), cost(bn, bf)],
     ],
     summary: [
-      [`${files} uploads at concurrency 4, synchronous NORMAL / FULL`, `${fmt.n(sn)} / ${fmt.n(sf)} files/s`],
-      [`${bigMiB} MiB upload, synchronous NORMAL / FULL`, `${fmt.n(bn)} / ${fmt.n(bf)} MiB/s`],
+      versus(`${files} uploads at concurrency 4: files/s, synchronous NORMAL (today) ÷ FULL`, `${fmt.n(sn)} files/s`, `FULL ${fmt.n(sf)} files/s`, sn / sf),
+      versus(`${bigMiB} MiB upload: MiB/s, synchronous NORMAL (today) ÷ FULL`, `${fmt.n(bn)} MiB/s`, `FULL ${fmt.n(bf)} MiB/s`, bn / bf),
     ],
     notes: [
       `All runs: small NORMAL ${small.NORMAL.map((x) => x.toFixed(0)).join(', ')}, FULL ${small.FULL.map((x) => x.toFixed(0)).join(', ')} files/s; ` +
