@@ -10,7 +10,7 @@
 //   npm run build && node --import tsx bench/durability.ts
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createRepo, pypiUpload, sdistTarGz, uploadDist } from './fixtures.js';
+import { createRepo, pypiUpload, sdistStream, sdistTarGz, uploadDist } from './fixtures.js';
 import {
   fmt,
   forEachConcurrent,
@@ -70,22 +70,19 @@ async function bigUpload(mode: Mode, size: number): Promise<number> {
       yield chunk;
     }
   };
+  // A real sdist around the chunks (the server reads every sdist to its end), streamed: the same bytes each pass.
+  const sdist = sdistStream('bigfile', '1.0', size, chunks);
   const hash = createHash('sha256');
-  for (const c of chunks()) hash.update(c);
+  let length = 0;
+  for await (const c of sdist()) {
+    hash.update(c);
+    length += c.length;
+  }
   const sha256 = hash.digest('hex');
   return withServer(mode, async (server) => {
     const t0 = now();
-    await pypiUpload(server, REPO, {
-      name: 'bigfile',
-      version: '1.0',
-      filename: 'bigfile-1.0.tar.gz',
-      size,
-      sha256,
-      content: async function* () {
-        yield* chunks();
-      },
-    });
-    return size / MiB / ((now() - t0) / 1000);
+    await pypiUpload(server, REPO, { name: 'bigfile', version: '1.0', filename: 'bigfile-1.0.tar.gz', size: length, sha256, content: sdist });
+    return length / MiB / ((now() - t0) / 1000);
   });
 }
 
