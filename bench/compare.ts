@@ -31,6 +31,7 @@ import {
   requireBuild,
   ROOT,
   runStandalone,
+  type Headline,
   type Section,
   type Server,
   setting,
@@ -207,6 +208,7 @@ export async function run(beforeMain: string, afterMain: string = MAIN): Promise
 
     const unitFmt = (unit: Figure['unit'], x: number) => (unit === 'ms' ? fmt.ms(x) : unit === 'req/s' ? fmt.rps(x) : `${fmt.n(x)} MiB/s`);
     const rows: string[][] = [];
+    const summary: Headline[] = [];
     const worse: string[] = [];
     const values = (round: Sample[]) => round.map((x) => x.value);
     for (const [f, figure] of figures.entries()) {
@@ -223,6 +225,14 @@ export async function run(beforeMain: string, afterMain: string = MAIN): Promise
         cpuRatio > 1.1 && `CPU/request +${((cpuRatio - 1) * 100).toFixed(0)}%`,
       ].filter(Boolean);
       const cell = (xs: Sample[]) => `${unitFmt(figure.unit, median(values(xs)))} ±${(spread(values(xs)) * 100).toFixed(0)}%`;
+      summary.push({
+        figure: `${figure.name}: ${figure.unit}, after ÷ before`,
+        ours: cell(after!),
+        reference: `before ${cell(before!)}`,
+        ratio,
+        target: 'not worse by more than 10%',
+        met: !bad,
+      });
       rows.push([
         figure.name,
         cell(before!),
@@ -261,7 +271,7 @@ export async function run(beforeMain: string, afterMain: string = MAIN): Promise
       columns: ['figure', 'before', 'after', 'after/before', 'per round', 'server CPU per request, before / after', 'flag'],
       rows,
       notes,
-      summary: rows.map((r) => [`${r[0]}: before / after`, `${r[1]} / ${r[2]} (${r[3]})`] as [string, string]),
+      summary,
     };
   } finally {
     for (const b of builds) {

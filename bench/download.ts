@@ -13,6 +13,7 @@ import path from 'node:path';
 import { createRepo, genericPublish, genericQuery, pypiUpload, sdistWith, type GenericAsset } from './fixtures.js';
 import {
   fmt,
+  type Headline,
   isMain,
   loadLoop,
   type LoadResult,
@@ -33,6 +34,7 @@ import {
   startNginx,
   startServer,
   tool,
+  versus,
 } from './lib.js';
 
 const REPO = 'downloads';
@@ -151,6 +153,31 @@ export async function checkTargets(files: DownloadFile[], targetsOf: Map<string,
   }
 }
 
+/**
+ * Summary entries of one asset size and client count: the PyPI file URL (what pip fetches) and
+ * GetPackageVersionAsset, each ÷ nginx on the same file; `atLeast`: the issue's floor for that ratio.
+ */
+function headlines(
+  label: string,
+  clients: number,
+  figures: Map<string, number>,
+  format: (x: number) => string,
+  unit: string,
+  atLeast?: number,
+): Headline[] {
+  const nginx = figures.get('nginx');
+  const bound = atLeast === undefined ? undefined : { target: `≥ ${atLeast}x nginx`, atLeast };
+  return ['PyPI file URL', 'GetPackageVersionAsset'].map((name) =>
+    versus(
+      `${label} download, ${clients} client${clients > 1 ? 's' : ''}: ${unit}, ${name} ÷ nginx`,
+      format(figures.get(name)!),
+      nginx === undefined ? '' : `nginx ${format(nginx)}`,
+      nginx === undefined ? undefined : figures.get(name)! / nginx,
+      bound,
+    ),
+  );
+}
+
 export async function run(): Promise<Section> {
   requireBuild();
   const bigSize = Math.round(setting('BIG_MIB', 64, 16) * MiB);
@@ -177,8 +204,7 @@ export async function run(): Promise<Section> {
 
     const columns = ['asset', 'clients', 'client', ...(nginx ? ['nginx'] : []), 'PyPI file URL', 'GetPackageVersionAsset'];
     const rows: string[][] = [];
-    const summary: [string, string][] = [];
-    const targetNames = targetsOf.get(files[0]!.label)!.map((t) => t.name).join(' / ');
+    const summary: Headline[] = [];
     const cell = (bytesPerSec: number, rps: number) => `${fmt.mibps(bytesPerSec)} · ${fmt.rps(rps)}`;
 
     // Large asset: the Node client, a fixed number of fetches.
@@ -186,15 +212,15 @@ export async function run(): Promise<Section> {
       const f = files[0]!;
       const n = c === 1 ? bigFetches : bigFetches * 2;
       const row = [f.label, c === 1 ? `1 (${n} fetches)` : `${c} (${n} fetches)`, 'node'];
-      const figures: string[] = [];
+      const figures = new Map<string, number>();
       for (const t of targetsOf.get(f.label)!) {
         log('download', `${f.label} x${n}, concurrency ${c}: ${t.name}`);
         const r = await nodeLoop(t.url, f.size, c, n, 120_000);
         row.push(cell(r.bytesPerSec, r.rps));
-        figures.push(fmt.n(r.bytesPerSec / MiB));
+        figures.set(t.name, r.bytesPerSec);
       }
       rows.push(row);
-      summary.push([`${f.label} download, ${c} client${c > 1 ? 's' : ''}: ${targetNames}`, `${figures.join(' / ')} MiB/s`]);
+      summary.push(...headlines(f.label, c, figures, fmt.mibps, 'MiB/s', c === 1 ? undefined : 0.8));
     }
 
     // Small asset: wrk when available, for a fixed time.
@@ -204,16 +230,16 @@ export async function run(): Promise<Section> {
       const f = files[1]!;
       const row = [f.label, `${c} (${seconds} s)`, wrk ? 'wrk' : 'node'];
       const latencies: string[] = [];
-      const figures: string[] = [];
+      const figures = new Map<string, number>();
       for (const t of targetsOf.get(f.label)!) {
         log('download', `${f.label} for ${seconds} s, concurrency ${c}: ${t.name}`);
         const r = await smallFileLoad(t.url, f.size, c, seconds);
         row.push(cell(r.bytesPerSec, r.rps));
-        figures.push(fmt.int(r.rps));
+        figures.set(t.name, r.rps);
         latencies.push(`${t.name} ${fmt.ms(r.p50Ms)} / ${fmt.ms(r.p99Ms)}`);
       }
       rows.push(row);
-      summary.push([`${f.label} download, ${c} client${c > 1 ? 's' : ''}: ${targetNames}`, `${figures.join(' / ')} req/s`]);
+      summary.push(...headlines(f.label, c, figures, fmt.rps, 'req/s', c === 1 ? undefined : 0.5));
       notes.push(`${f.label}, ${c} client${c > 1 ? 's' : ''}: latency p50 / p99: ${latencies.join('; ')}.`);
     }
 

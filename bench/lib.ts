@@ -693,8 +693,8 @@ export interface Section {
   columns: string[];
   rows: string[][];
   notes: string[];
-  /** Headline figures for run.ts's summary table: [figure, value] (no reference), or a Headline. */
-  summary?: ([string, string] | Headline)[];
+  /** Headline figures for run.ts's summary table. */
+  summary?: Headline[];
 }
 
 /**
@@ -713,9 +713,34 @@ export interface Headline {
   met?: boolean;
 }
 
+/**
+ * A Headline whose target bounds the ratio: met when ratio ≥ `atLeast` (throughputs) or ≤ `atMost` (times, growth).
+ * Without a ratio (the reference was not measured) nothing is met or missed.
+ */
+export function versus(
+  figure: string,
+  ours: string,
+  reference: string,
+  ratio: number | undefined,
+  bound?: { target: string; atLeast?: number; atMost?: number },
+): Headline {
+  const entry: Headline = { figure, ours, reference };
+  if (ratio !== undefined && Number.isFinite(ratio)) entry.ratio = ratio;
+  if (bound) {
+    entry.target = bound.target;
+    if (entry.ratio !== undefined)
+      entry.met = (bound.atLeast === undefined || entry.ratio >= bound.atLeast) && (bound.atMost === undefined || entry.ratio <= bound.atMost);
+  }
+  return entry;
+}
+
+/** A Headline with a bound of its own (no reference): met when `value` < `below`. */
+export function bounded(figure: string, ours: string, value: number, target: string, below: number, reference = ''): Headline {
+  return { figure, ours, reference, target, ...(Number.isFinite(value) ? { met: value < below } : {}) };
+}
+
 /** A summary entry as a row of run.ts's table: figure, ours, reference, ratio, target, met. */
-export function headlineRow(entry: [string, string] | Headline): string[] {
-  if (Array.isArray(entry)) return [entry[0], entry[1], '', '', '', ''];
+export function headlineRow(entry: Headline): string[] {
   const met = entry.met === undefined ? '' : entry.met ? '✓' : '✗';
   return [entry.figure, entry.ours, entry.reference, entry.ratio === undefined ? '' : fmt.ratio(entry.ratio), entry.target ?? '', met];
 }

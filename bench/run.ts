@@ -2,16 +2,17 @@
 //
 //   npm run bench                               build, then all benches (~5-10 min on 2 cores)
 //   BENCH_QUICK=1 npm run bench                 smoke run with small sizes (~1-2 min)
-//   npm run bench -- startup index              only some: startup, download, index, upload, hashing, tls, scale, pip
+//   npm run bench -- startup index              only some: startup, download, hot, index, upload, hashing, tls, scale, pip
 //   node --import tsx bench/run.ts > bench.md   progress goes to stderr, results to stdout
 //
-// Each bench also runs alone: node --import tsx bench/<startup|download|simple-index|upload-memory|upload-hashing|tls|scale|pip-install>.ts
+// Each bench also runs alone: node --import tsx bench/<startup|download|hot-reads|simple-index|upload-memory|upload-hashing|tls|scale|pip-install>.ts
 // Settings (env): BENCH_QUICK, BENCH_TMPDIR, BENCH_DISABLE=wrk,hyperfine,nginx, BENCH_TIMEOUT_MIN, BENCH_MAIN (the
 // server's main.js, default dist/server/main.js) and the per-bench sizes listed at the top of each file.
 // Two builds side by side: node --import tsx bench/compare.ts <before-main.js> [<after-main.js>] (not run here).
 import { releaseFixtures } from './fixtures.js';
 import { guard, headlineRow, log, machineFacts, now, renderSection, requireBuild, type Section } from './lib.js';
 import { run as download } from './download.js';
+import { run as hot } from './hot-reads.js';
 import { run as pip } from './pip-install.js';
 import { run as scale } from './scale.js';
 import { run as index } from './simple-index.js';
@@ -20,7 +21,7 @@ import { run as tls } from './tls.js';
 import { run as hashing } from './upload-hashing.js';
 import { run as upload } from './upload-memory.js';
 
-const benches: Record<string, () => Promise<Section | Section[]>> = { startup, download, index, upload, hashing, tls, scale, pip };
+const benches: Record<string, () => Promise<Section | Section[]>> = { startup, download, hot, index, upload, hashing, tls, scale, pip };
 
 async function main() {
   guard('bench');

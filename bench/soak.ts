@@ -31,6 +31,7 @@ import {
   type Section,
   sleep,
   startServer,
+  versus,
 } from './lib.js';
 
 const int = (name: string, dflt: number) => {
@@ -274,8 +275,17 @@ export async function run(): Promise<Section> {
       columns: ['operation', 'requests', 'p50', 'p99', 'max'],
       rows,
       summary: [
-        [`${seconds} s soak at ${rate} req/s: requests, errors (5xx), late ticks`, `${fmt.n(all.length)}, ${errors.length} (${fivexx}), ${late}`],
-        ['Soak: server RSS median, first 10 s → last 10 s', `${fmt.mib(percentile(first, 50) * 1024)} → ${fmt.mib(percentile(last, 50) * 1024)}`],
+        {
+          figure: `${seconds} s soak at ${rate} req/s: requests, errors (5xx), late ticks`,
+          ours: `${fmt.n(all.length)}, ${errors.length} (${fivexx}), ${late}`,
+          reference: '',
+        },
+        versus(
+          'soak: server RSS median, last 10 s ÷ first 10 s',
+          fmt.mib(percentile(last, 50) * 1024),
+          `first 10 s ${fmt.mib(percentile(first, 50) * 1024)}`,
+          percentile(last, 50) / percentile(first, 50),
+        ),
       ],
       notes: [
         `${fmt.n(all.length)} requests in ${elapsed.toFixed(1)} s (${(all.length / elapsed).toFixed(0)}/s); errors: ${errors.length} ` +

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { populatedFixture, releaseFixtures } from './fixtures.js';
 import {
+  bounded,
   fmt,
   freePort,
   HOST,
@@ -24,6 +25,7 @@ import {
   requireBuild,
   runCommand,
   runStandalone,
+  type Headline,
   type Section,
   setting,
   sleep,
@@ -185,11 +187,13 @@ export async function run(): Promise<Section> {
     } else notes.push(`hyperfine failed: ${res.stderr.trim().split('\n').pop()}`);
   } else notes.push(MISSING_HINT.hyperfine!);
 
-  const med = (i: number) => fmt.ms(median(samples[i]!.map((x) => x.healthMs)));
-  const summary: [string, string][] = [
-    ["start-up to first 200 on /health: empty data dir / bare node:http / `node -e ''`", `${med(3)} / ${med(1)} / ${med(0)}`],
-    [`start-up to first 200 on /health: ${fmt.int(packages)} packages`, med(4)],
-  ];
+  const med = (i: number) => median(samples[i]!.map((x) => x.healthMs));
+  const floors = `bare node:http ${fmt.ms(med(1))} (\`node -e ''\` ${fmt.ms(med(0))})`;
+  const startup = (i: number, what: string): Headline => ({
+    ...bounded(`start-up, spawn to the first 200 on /health, ${what}: ms, ours ÷ a bare node:http server`, fmt.ms(med(i)), med(i), '< 300 ms', 300, floors),
+    ratio: med(i) / med(1),
+  });
+  const summary: Headline[] = [startup(3, 'empty data dir'), startup(4, `${fmt.int(packages)} packages`)];
   return {
     summary,
     title: 'Start-up: spawn to first 200 on /health',

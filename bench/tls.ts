@@ -44,6 +44,7 @@ import {
   type Server,
   setting,
   startServer,
+  versus,
 } from './lib.js';
 
 const REPO = 'tls';
@@ -224,11 +225,18 @@ async function cachedPage(): Promise<Section> {
       title: `TLS: one cached ${files}-file project page (${fmt.kib(plainBody.length)}), plain HTTP vs CONNECT tunnel + TLS`,
       columns: ['measure', 'plain HTTP (path-style)', 'CONNECT + TLS (virtual host)', 'tunnel / plain'],
       summary: [
-        [
-          `cached project page (${fmt.kib(plainBody.length)}), ${connections} connections: plain / CONNECT tunnel + TLS`,
-          `${fmt.rps(plain.rps)} / ${fmt.rps(tunnel.rps)} (${ratio(tunnel.rps, plain.rps)})`,
-        ],
-        ['open a CONNECT tunnel + TLS handshake (median)', fmt.ms(median(handshake))],
+        versus(
+          `cached project page (${fmt.kib(plainBody.length)}), ${connections} connections: req/s, CONNECT tunnel + TLS ÷ plain HTTP`,
+          fmt.rps(tunnel.rps),
+          `plain ${fmt.rps(plain.rps)}`,
+          tunnel.rps / plain.rps,
+        ),
+        versus(
+          'open a CONNECT tunnel + TLS handshake (median): ms, ÷ a plain TCP connect',
+          fmt.ms(median(handshake)),
+          `TCP ${fmt.ms(median(tcp))}`,
+          median(handshake) / median(tcp),
+        ),
       ],
       rows: [
         [`req/s, ${connections} connections`, fmt.rps(plain.rps), fmt.rps(tunnel.rps), ratio(tunnel.rps, plain.rps)],
@@ -323,10 +331,11 @@ async function minting(): Promise<Section> {
       title: 'TLS: minting a region\'s leaf certificate (ECDSA P-256, signed by the local CA)',
       columns: ['measure', 'time', 'what it includes'],
       summary: [
-        [
-          `mint a region's certificate: first in a fresh process (incl. loading @peculiar/x509) / median of ${mints} after`,
-          `${m(whole.map((c) => c.firstMs))} / ${m(times)}`,
-        ],
+        {
+          figure: `mint a region's certificate: first in a fresh process (incl. loading @peculiar/x509) / median of ${mints} after`,
+          ours: `${m(whole.map((c) => c.firstMs))} / ${m(times)}`,
+          reference: '',
+        },
       ],
       rows: [
         [
