@@ -173,7 +173,9 @@ function headlines(
       format(figures.get(name)!),
       nginx === undefined ? '' : `nginx ${format(nginx)}`,
       nginx === undefined ? undefined : figures.get(name)! / nginx,
-      bound,
+      // The targets are the package tools' download (pip's, through the fast lane); GetPackageVersionAsset is
+      // a control-plane call (signed, through Express), shown for comparison.
+      name === 'PyPI file URL' ? bound : undefined,
     ),
   );
 }
