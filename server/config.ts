@@ -61,13 +61,14 @@ const USAGE = `Usage: npm start -- [--host H] [--port P] [--data-dir DIR] [--pub
                     [--drain-timeout S] [--idle-timeout S] [--log-level silent|error|warn|info|debug]
                     [--min-free-disk N] [--max-json-bytes N] [--max-json-depth N] [--fault SPEC]... [--fault-seed N]
                     [--external public:pypi=URL]... [--external-timeout S] [--external-ttl S]
+                    [--fast-lane on|off] [--blob-cache N] [--blob-cache-file N]
        node dist/server/main.js env [--data-dir DIR] [--port P]   (shell lines for tools that hardcode AWS hosts)
        node dist/server/main.js fsck [--data-dir DIR] [--repair] [--verify-hashes] [--grace S]
 Environment: HOST, PORT, DATA_DIR, PUBLIC_URL, ACCOUNT_ID, REGION, AUTH, ENDPOINT_STYLE, HTTPS_PORT,
              TLS_CA_CERT, TLS_CA_KEY, MAX_UPLOAD_BYTES, MAX_FORM_BYTES, MAX_FORM_FIELDS, SWEEP_INTERVAL,
              MAX_JSON_BYTES, MAX_JSON_DEPTH, DRAIN_TIMEOUT, IDLE_TIMEOUT, LOG_LEVEL, MIN_FREE_DISK,
              EXTERNAL_CONNECTIONS (public:pypi=URL;...), EXTERNAL_TIMEOUT, EXTERNAL_TTL,
-             FAULTS (specs separated by ';'), FAULT_SEED (flags win).
+             FAST_LANE, BLOB_CACHE, BLOB_CACHE_FILE, FAULTS (specs separated by ';'), FAULT_SEED (flags win).
 Fault spec: op=NAME|route=METHOD PATH, error=CODE|status=N, [latency=MS] [retryAfter=S] [prob=P|every=N]
             [count=N] [seed=N], e.g. op=ListDomains,error=ThrottlingException,every=2
 Sizes take a binary suffix: 16MiB, 5GiB (or K, M, G).`;

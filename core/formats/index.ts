@@ -2,16 +2,18 @@
 // is imported from its folder; the others are stored and listed with the basic rules until they get one.
 // Adding a format is a folder here, one in server/formats, and one line in each index.
 import type { PackageFormat } from '@aws-sdk/client-codeartifact';
-import semver from 'semver';
+// The two functions only: semver's index loads all of its ~50 modules at start-up.
+import semverCompare from 'semver/functions/compare.js';
+import semverValid from 'semver/functions/valid.js';
 import { ValidationError } from '../errors.js';
 import { basicFormat, compareNatural, type PackageFormatModule } from './format.js';
 import { genericFormat } from './generic.js';
 import { pypiFormat } from './pypi/format.js';
 
 function compareSemver(a: string, b: string): number {
-  const va = semver.valid(a);
-  const vb = semver.valid(b);
-  if (va && vb) return semver.compare(va, vb);
+  const va = semverValid(a);
+  const vb = semverValid(b);
+  if (va && vb) return semverCompare(va, vb);
   if (va) return 1;
   if (vb) return -1;
   return compareNatural(a, b);

@@ -1,8 +1,14 @@
 // Reading a project page of the simple repository API (PEP 503 HTML or PEP 691 JSON) into the files it
 // lists: file name, location (resolved against the page), the SHA-256 from the URL fragment or the hashes,
 // requires-python, and the PEP 592 yank.
-import { Parser } from 'htmlparser2';
+import { createRequire } from 'node:module';
+import type { Parser as HtmlParser } from 'htmlparser2';
 import type { ExternalFile } from '../ports.js';
+
+// Loaded on the first HTML page read (an external source), not at start-up: with its DOM helpers it is some
+// 60 files.
+let parserClass: typeof HtmlParser | undefined;
+const loadParser = () => (parserClass ??= (createRequire(import.meta.url)('htmlparser2') as typeof import('htmlparser2')).Parser);
 
 const filenameOf = (location: string) => decodeURIComponent(new URL(location).pathname.split('/').pop() ?? '');
 
@@ -16,6 +22,7 @@ function splitHash(href: string): { location: string; sha256?: string } {
 
 export function parseHtmlProjectPage(html: string, pageUrl: string): ExternalFile[] {
   const files: ExternalFile[] = [];
+  const Parser = loadParser();
   const parser = new Parser(
     {
       onopentag(name, attributes) {

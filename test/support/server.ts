@@ -1,7 +1,7 @@
 // Starts the real server (the built dist/server/main.js, as `npm start` does) on a free port with its own
 // DATA_DIR, and stops it. Suites that talk to the server over the network use this.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,11 +36,21 @@ export interface ServerOptions {
 
 const READY = /listening on (http:\/\/\S+)/;
 
+/**
+ * The test runner's environment without the variables the server reads (FAULTS, AUTH, LOG_LEVEL...), read
+ * from the configuration's source so the list cannot fall behind: a setting exported in the shell must not
+ * change what a suite tests. A suite passes what it wants in `options.env`.
+ */
+const SERVER_VARIABLES = new Set(
+  [...readFileSync(path.join(root, 'server', 'config.ts'), 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!),
+);
+const runnerEnv = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVER_VARIABLES.has(name)));
+
 async function launch(dataDir: string, port: number, options: ServerOptions, log: string[]) {
   const child = spawn(
     process.execPath,
     [MAIN, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...runnerEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 15 s:\n${log.join('')}`)), 15_000);

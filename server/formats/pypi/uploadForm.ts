@@ -4,9 +4,17 @@
 // Content-Length) is refused even when the multipart framing happened to end, and its file is dropped.
 // Limits (each configurable) answer 413 after the rest of the body is read and thrown away, so that twine
 // and poetry, which send everything before they read the answer, can print it.
-import busboy from 'busboy';
+import { createRequire } from 'node:module';
+import type busboyType from 'busboy';
 import type { Request } from 'express';
 import { BlobTooLargeError, type BlobStore, type PendingBlob } from '../../../storage/ports.js';
+
+// Loaded on the first upload, not at start-up.
+let busboyModule: typeof busboyType | undefined;
+function busboy(config: busboyType.BusboyConfig): busboyType.Busboy {
+  busboyModule ??= createRequire(import.meta.url)('busboy') as typeof busboyType;
+  return busboyModule(config);
+}
 
 export class UploadError extends Error {
   constructor(
@@ -46,7 +54,7 @@ export function readUploadForm(req: Request, blobs: BlobStore, limits: UploadLim
   const contentType = req.get('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(contentType))
     return Promise.reject(new UploadError(400, 'Invalid request: expected multipart/form-data'));
-  let parser: busboy.Busboy;
+  let parser: busboyType.Busboy;
   try {
     parser = busboy({
       headers: req.headers,
