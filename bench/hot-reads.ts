@@ -16,10 +16,9 @@
 //   BENCH_SECONDS=5                             timed 1 s slices per target and page, after a 1 s warm-up each
 //   BENCH_UPLOAD_CONCURRENCY=4                  uploads in flight while loading the big project
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { createRepo, DOMAIN, uploadDist, wheel } from './fixtures.js';
 import {
@@ -48,6 +47,7 @@ import {
   stopChild,
   tool,
   track,
+  startNginx,
 } from './lib.js';
 
 const REPO = 'hot';
@@ -158,67 +158,18 @@ function childPids(pid: number): number[] {
 }
 
 /**
- * nginx in the foreground, one worker, access_log off, serving `root`: a page path P is answered from the file
- * P/page.html, or P/page.json when the Accept header asks for PEP 691 JSON, with the server's Content-Types.
+ * nginx (lib.ts): a page path P is answered from the file P/page.html, or P/page.json when the Accept header
+ * asks for PEP 691 JSON, with the server's Content-Types.
  */
-async function startNginx(root: string, dir: string, variants: Variant[]): Promise<Target> {
-  const bin = tool('nginx')!;
-  const port = await freePort();
-  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, d), { recursive: true });
-  const conf = path.join(dir, 'nginx.conf');
-  const errorLog = path.join(dir, 'error.log');
-  const user = process.getuid?.() === 0 ? `user ${os.userInfo().username};\n` : '';
+async function startPageNginx(root: string, dir: string, variants: Variant[]): Promise<Target> {
   const typeOf = (format: 'HTML' | 'JSON') => variants.find((v) => v.format === format)!.contentType;
-  writeFileSync(
-    conf,
-    `${user}daemon off;
-worker_processes 1;
-pid ${path.join(dir, 'nginx.pid')};
-error_log ${errorLog} warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  keepalive_timeout 60s;
-  keepalive_requests 10000000;
-  client_body_temp_path ${path.join(dir, 'body')};
-  proxy_temp_path ${path.join(dir, 'proxy')};
-  fastcgi_temp_path ${path.join(dir, 'fastcgi')};
-  uwsgi_temp_path ${path.join(dir, 'uwsgi')};
-  scgi_temp_path ${path.join(dir, 'scgi')};
-  types {
-    "${typeOf('HTML')}" html;
-    "${typeOf('JSON')}" json;
-  }
-  map $http_accept $variant {
-    default html;
-    "~*application/vnd\\.pypi\\.simple\\.v1\\+json" json;
-  }
-  server {
-    listen ${HOST}:${port};
-    root ${root};
-    location / { try_files $uri/page.$variant =404; }
-  }
-}
-`,
-  );
-  const child = track(spawn(bin, ['-p', dir, '-c', conf, '-e', errorLog], { stdio: ['ignore', 'ignore', 'pipe'] }));
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  for (let i = 0; i < 500; i++) {
-    if (child.exitCode !== null) break;
-    const ok = await request(`http://${HOST}:${port}/`, { timeoutMs: 1000 }).then(
-      () => true,
-      () => false,
-    );
-    if (ok)
-      return { name: 'nginx (static file)', port, pids: () => [child.pid!, ...childPids(child.pid!)], stop: () => stopChild(child) };
-    await sleep(10);
-  }
-  await stopChild(child, 'SIGKILL');
-  throw new Error(`nginx did not start: ${stderr}${existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : ''}`);
+  const nginx = await startNginx(root, dir, {
+    types: `"${typeOf('HTML')}" html; "${typeOf('JSON')}" json;`,
+    http: 'map $http_accept $variant { default html; "~*application/vnd\\.pypi\\.simple\\.v1\\+json" json; }',
+    location: 'location / { try_files $uri/page.$variant =404; }',
+  });
+  const pid = nginx.child.pid!;
+  return { name: 'nginx (static file)', port: Number(new URL(nginx.url).port), pids: () => [pid, ...childPids(pid)], stop: nginx.stop };
 }
 
 /**
@@ -436,7 +387,7 @@ export async function run(): Promise<Section> {
     }
     const manifestFile = path.join(scratch, 'manifest.json');
     writeFileSync(manifestFile, JSON.stringify(manifest));
-    const nginx = tool('nginx') ? await start(startNginx(root, path.join(scratch, 'nginx'), [pages[0]!.html, pages[0]!.json])) : undefined;
+    const nginx = tool('nginx') ? await start(startPageNginx(root, path.join(scratch, 'nginx'), [pages[0]!.html, pages[0]!.json])) : undefined;
     if (!nginx) notes.push(MISSING_HINT.nginx!);
     const ourServer = async (name: string, args: string[]) => ourTarget(name, await startServer(dataDir, { extraArgs: ['--auth', 'on', ...args] }));
     const off = await start(ourServer('ours, `--fast-lane off`', ['--fast-lane', 'off']));
@@ -517,7 +468,7 @@ export async function run(): Promise<Section> {
     });
     notes.push(
       `The request log: CPU per request of the default row − the \`--log-level warn\` row: ${logCost.join(', ')} (one JSON ` +
-        'line written synchronously to stdout, here a pipe the bench drains, as in every bench).',
+        'line to stdout, here a pipe the bench drains, as in every bench).',
     );
     notes.push(
       `wrk: 1 thread (the other core is the server's; the issue's nginx figure, 138k req/s, is what one wrk thread ` +

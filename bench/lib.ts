@@ -538,10 +538,21 @@ export interface Nginx {
 /**
  * nginx in the foreground (`daemon off`), one worker (the server under test is one process too), serving the
  * files under `root`; its config, pid and temp dirs go in `dir`. `.html` is served as text/html (pip skips an
- * index page of any other type), everything else as application/octet-stream. `accessLog`: a file to log every
- * request to (one unbuffered write each, so it can be read between runs); default off.
+ * index page of any other type), everything else as application/octet-stream, unless `options` says otherwise.
+ * An access log is one unbuffered write per request, so it can be read between runs.
  */
-export async function startNginx(root: string, dir: string, options: { accessLog?: string } = {}): Promise<Nginx> {
+export interface NginxOptions {
+  /** A file to log every request to; default off. */
+  accessLog?: string;
+  /** The `types { }` block's lines (default: `text/html html;`). */
+  types?: string;
+  /** More lines for the http block (a `map`...). */
+  http?: string;
+  /** The server's location block (default: `location / { }`, files under root). */
+  location?: string;
+}
+
+export async function startNginx(root: string, dir: string, options: NginxOptions = {}): Promise<Nginx> {
   const bin = tool('nginx');
   if (!bin) throw new Error('nginx is not available');
   const port = await freePort();
@@ -564,9 +575,9 @@ http {
   tcp_nopush on;
   tcp_nodelay on;
   keepalive_timeout 60s;
-  keepalive_requests 1000000;
-  types { text/html html; }
-  default_type application/octet-stream;
+  keepalive_requests 10000000;
+  types { ${options.types ?? 'text/html html;'} }
+  default_type application/octet-stream;${options.http ? `\n  ${options.http}` : ''}
   client_body_temp_path ${path.join(dir, 'body')};
   proxy_temp_path ${path.join(dir, 'proxy')};
   fastcgi_temp_path ${path.join(dir, 'fastcgi')};
@@ -575,7 +586,7 @@ http {
   server {
     listen ${HOST}:${port};
     root ${root};
-    location / { }
+    ${options.location ?? 'location / { }'}
   }
 }
 `,
