@@ -336,7 +336,9 @@ export async function startServer(
   const main = options.main ?? MAIN;
   requireBuild(main);
   const args = [main, '--host', HOST, '--port', String(options.port ?? 0), '--data-dir', dataDir, '--auth', 'off'];
-  const argv = [...(options.nodeArgs ?? []), ...args, ...(options.extraArgs ?? [])];
+  // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to every server a bench starts.
+  const envNodeArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const argv = [...envNodeArgs, ...(options.nodeArgs ?? []), ...args, ...(options.extraArgs ?? [])];
   const child = track(spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } }));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {

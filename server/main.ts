@@ -109,7 +109,7 @@ function stopWithParent(stop: (reason: string) => void): void {
 }
 
 async function serve(config: ServerConfig) {
-  setLogger(createLogger(config.logLevel, 1, { sync: false }));
+  setLogger(createLogger(config.logLevel));
   const store = openStoreOrFail(config.dataDir);
   const tls = await openTls(config);
   const externals = await openExternalSources(config.externalSources, { timeoutMs: config.externalTimeoutMs }).catch((err: Error) =>
