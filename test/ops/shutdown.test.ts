@@ -3,13 +3,15 @@
 // Connection: close, says Connection: close to a request that arrives on a kept-alive connection during the
 // drain, cuts what is left after --drain-timeout, and exits 0. An upload that keeps trickling is never cut
 // for its total time, only for a silence longer than --idle-timeout.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVER_TIMEOUTS } from '../../server/connections.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { MAIN, startServer, type RunningServer } from '../support/server.js';
 import { connectRaw } from '../support/tunnel.js';
 import { exitOf, get, logLines, publishHead, RawConnection, sleep, until } from './support.js';
 
@@ -72,6 +74,35 @@ describe('shutdown', () => {
     const lines = logLines(server.output());
     expect(lines.find((l) => l.msg === 'shutting down: finishing in-flight requests')).toMatchObject({ reason: 'SIGTERM', inFlight: 0 });
     expect(lines.at(-1)).toMatchObject({ msg: 'stopped' });
+  });
+
+  it('exits on SIGTERM after the process reading its stdout has gone (every log write fails with EPIPE)', async () => {
+    // A parent that starts the server with piped output, reads the ready line, prints the pid and exits: the
+    // server's stdout and stderr are then pipes nobody reads (as after a CI step's wrapper dies).
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'orphan-'));
+    const parent = `
+      const { spawn } = require('node:child_process');
+      const c = spawn(process.execPath, [${JSON.stringify(MAIN)}, '--port', '0', '--data-dir', ${JSON.stringify(dataDir)}], { stdio: ['ignore', 'pipe', 'pipe'] });
+      c.stdout.once('data', () => { console.log(c.pid); process.exit(0); });
+      setTimeout(() => process.exit(1), 15000);`;
+    const pid = Number(execFileSync(process.execPath, ['-e', parent], { encoding: 'utf8', timeout: 20_000 }).trim());
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      expect(alive()).toBe(true);
+      process.kill(pid, 'SIGTERM');
+      // Throws (the test fails) if it still runs 5 s after the signal.
+      await until('the orphaned server to exit after SIGTERM', async () => (alive() ? undefined : true), 5000);
+    } finally {
+      if (alive()) process.kill(pid, 'SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('lets an in-flight slow upload finish, answers it with Connection: close, refuses new connections meanwhile, then exits 0', async () => {
