@@ -3,6 +3,7 @@
 // serve it is decided before (by its asset row). Bounded by total bytes, least recently served out first;
 // files above the per-file limit are always streamed.
 import type { BlobStore } from '../storage/ports.js';
+import { BoundedLru } from './boundedLru.js';
 
 export interface HotBlobOptions {
   /** Total bytes kept; 0 turns the cache off. */
@@ -14,14 +15,15 @@ export interface HotBlobOptions {
 export const DEFAULT_HOT_BLOBS: HotBlobOptions = { capacityBytes: 64 * 1024 * 1024, maxFileBytes: 1024 * 1024 };
 
 export class HotBlobs {
-  private readonly entries = new Map<string, Buffer>();
+  private readonly entries: BoundedLru<string, Buffer>;
   private readonly loading = new Map<string, Promise<Buffer>>();
-  private bytes = 0;
 
   constructor(
     private readonly blobs: BlobStore,
     readonly options: HotBlobOptions = DEFAULT_HOT_BLOBS,
-  ) {}
+  ) {
+    this.entries = new BoundedLru({ maxBytes: options.capacityBytes });
+  }
 
   /** Whether a blob of this size is served from memory (else streamed). */
   holds(size: number): boolean {
@@ -29,17 +31,13 @@ export class HotBlobs {
   }
 
   get size(): { entries: number; bytes: number } {
-    return { entries: this.entries.size, bytes: this.bytes };
+    return { entries: this.entries.size, bytes: this.entries.bytes };
   }
 
   /** The bytes, from memory when they are there. Rejects as the blob store's read would. */
   read(sha256: string, size: number): Buffer | Promise<Buffer> {
     const hit = this.entries.get(sha256);
-    if (hit) {
-      this.entries.delete(sha256);
-      this.entries.set(sha256, hit);
-      return hit;
-    }
+    if (hit) return hit;
     let pending = this.loading.get(sha256);
     if (!pending) {
       pending = this.load(sha256, size).finally(() => this.loading.delete(sha256));
@@ -54,15 +52,7 @@ export class HotBlobs {
     const bytes = Buffer.concat(chunks);
     // A file that is not the size its row says is not cached (and is the caller's error to report).
     if (bytes.length !== size) throw new Error(`blob ${sha256} has ${bytes.length} bytes, expected ${size}`);
-    if (!this.entries.has(sha256)) {
-      this.entries.set(sha256, bytes);
-      this.bytes += bytes.length;
-      for (const [key, old] of this.entries) {
-        if (this.bytes <= this.options.capacityBytes) break;
-        this.entries.delete(key);
-        this.bytes -= old.length;
-      }
-    }
+    if (!this.entries.peek(sha256)) this.entries.set(sha256, bytes, bytes.length);
     return bytes;
   }
 }

@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newRequestId } from '../../core/ids.js';
 import type { Store } from '../../storage/ports.js';
 import { performance } from 'node:perf_hooks';
+import { BoundedLru } from '../boundedLru.js';
 import type { HotBlobs } from '../hotBlobs.js';
 import { logWhenDone } from '../requestLog.js';
 import { tokenFromAuthorization } from '../packageEndpoints.js';
@@ -84,8 +85,7 @@ export function createFastLane(options: LaneOptions): FastLane {
   const { store, tokens } = options;
   const maxEntries = options.maxEntries ?? 20_000;
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024 * 1024;
-  const entries = new Map<string, Entry>();
-  let bodyBytes = 0;
+  const entries = new BoundedLru<string, Entry>({ maxEntries, maxBytes: maxBodyBytes });
   const passed = new WeakMap<IncomingMessage, Passed>();
   const stats = { hits: 0, passed: 0, offers: 0, entries: 0 };
 
@@ -109,20 +109,8 @@ export function createFastLane(options: LaneOptions): FastLane {
     return serialThisTurn;
   };
 
-  function drop(key: string, entry: Entry) {
-    entries.delete(key);
-    bodyBytes -= entry.bytes;
-  }
-
   function remember(key: string, entry: Entry) {
-    const old = entries.get(key);
-    if (old) drop(key, old);
-    entries.set(key, entry);
-    bodyBytes += entry.bytes;
-    for (const [k, e] of entries) {
-      if (entries.size <= maxEntries && bodyBytes <= maxBodyBytes) break;
-      drop(k, e);
-    }
+    entries.set(key, entry, entry.bytes);
     stats.entries = entries.size;
   }
 
@@ -159,7 +147,7 @@ export function createFastLane(options: LaneOptions): FastLane {
     const entry = entries.get(key);
     const now = Date.now();
     if (entry && (entry.serial !== serial || entry.freshUntil <= now)) {
-      drop(key, entry);
+      entries.delete(key);
       stats.entries = entries.size;
     } else if (entry && (!options.auth || tokenDomain(req, now) === entry.domainId)) {
       stats.hits++;

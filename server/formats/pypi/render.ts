@@ -3,6 +3,7 @@
 // list, which names every project of a repository, is written in pieces instead, as its names are read.
 import { createHash } from 'node:crypto';
 import { API_VERSION, type SimpleProject } from '../../../core/formats/pypi/simpleIndex.js';
+import { BoundedLru } from '../../boundedLru.js';
 import { view } from '../../views.js';
 import type { SimpleFormat } from './negotiate.js';
 
@@ -83,37 +84,20 @@ export function projectListEtag(storeSecret: string, key: string): string {
  * Least recently used slots go first beyond `capacity` pages or `maxBytes` of bodies.
  */
 export class PageCache {
-  private readonly entries = new Map<string, { key: string; page: Rendered }>();
-  private bytes = 0;
-  constructor(
-    private readonly capacity = 2000,
-    private readonly maxBytes = 128 * 1024 * 1024,
-  ) {}
+  private readonly pages: BoundedLru<string, { key: string; page: Rendered }>;
+  constructor(capacity = 2000, maxBytes = 128 * 1024 * 1024) {
+    this.pages = new BoundedLru({ maxEntries: capacity, maxBytes });
+  }
   get(slot: string, key: string): Rendered | undefined {
-    const hit = this.entries.get(slot);
-    if (!hit || hit.key !== key) return undefined;
-    this.entries.delete(slot);
-    this.entries.set(slot, hit);
-    return hit.page;
+    // An outdated page is no use: only a hit counts as a use of its slot.
+    if (this.pages.peek(slot)?.key !== key) return undefined;
+    return this.pages.get(slot)!.page;
   }
   set(slot: string, key: string, page: Rendered): void {
-    this.drop(slot);
-    if (page.body.length > this.maxBytes) return;
-    this.entries.set(slot, { key, page });
-    this.bytes += page.body.length;
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.capacity && this.bytes <= this.maxBytes) break;
-      this.drop(oldest);
-    }
+    this.pages.set(slot, { key, page }, page.body.length);
   }
   /** Bodies held, in bytes. */
   get size(): number {
-    return this.bytes;
-  }
-  private drop(slot: string): void {
-    const old = this.entries.get(slot);
-    if (!old) return;
-    this.entries.delete(slot);
-    this.bytes -= old.page.body.length;
+    return this.pages.bytes;
   }
 }
