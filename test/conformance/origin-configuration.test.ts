@@ -27,6 +27,26 @@ const put = (at: Record<string, unknown>, publish: string, upstream: string) =>
     restrictions: { publish: publish as 'ALLOW', upstream: upstream as 'ALLOW' },
   });
 
+
+/** DescribePackage and ListPackages both show the package with publish BLOCK, upstream ALLOW. */
+async function expectShownBlockAllow(at: GenericCoordinates) {
+  const described = await ctx.ca.describePackage(pkgOf(at));
+  expect(described.package).toEqual({
+    format: 'generic',
+    namespace: 'ns',
+    name: at.package,
+    originConfiguration: { restrictions: { publish: 'BLOCK', upstream: 'ALLOW' } },
+  });
+  const listed = await ctx.ca.listPackages({ domain, repository, packagePrefix: at.package });
+  expect(listed.packages).toEqual([
+    {
+      format: 'generic',
+      namespace: 'ns',
+      package: at.package,
+      originConfiguration: { restrictions: { publish: 'BLOCK', upstream: 'ALLOW' } },
+    },
+  ]);
+}
 describe('PutPackageOriginConfiguration on an existing package', () => {
   it('returns the new configuration, which DescribePackage and ListPackages then show', async () => {
     const at = fresh();
@@ -37,22 +57,7 @@ describe('PutPackageOriginConfiguration on an existing package', () => {
     const out = await put(pkgOf(at), 'BLOCK', 'ALLOW');
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect(out.originConfiguration).toEqual({ restrictions: { publish: 'BLOCK', upstream: 'ALLOW' } });
-    const described = await ctx.ca.describePackage(pkgOf(at));
-    expect(described.package).toEqual({
-      format: 'generic',
-      namespace: 'ns',
-      name: at.package,
-      originConfiguration: { restrictions: { publish: 'BLOCK', upstream: 'ALLOW' } },
-    });
-    const listed = await ctx.ca.listPackages({ domain, repository, packagePrefix: at.package });
-    expect(listed.packages).toEqual([
-      {
-        format: 'generic',
-        namespace: 'ns',
-        package: at.package,
-        originConfiguration: { restrictions: { publish: 'BLOCK', upstream: 'ALLOW' } },
-      },
-    ]);
+    await expectShownBlockAllow(at);
     // The versions are untouched.
     const versions = await ctx.ca.listPackageVersions(pkgOf(at));
     expect(versions.versions!.map((v) => `${v.version}:${v.status}`)).toEqual(['1.0:Published']);
@@ -120,22 +125,7 @@ describe('PutPackageOriginConfiguration on a package that does not exist yet', (
     const at = fresh();
     const out = await put(pkgOf(at), 'BLOCK', 'ALLOW');
     expect(out.originConfiguration).toEqual({ restrictions: { publish: 'BLOCK', upstream: 'ALLOW' } });
-    const described = await ctx.ca.describePackage(pkgOf(at));
-    expect(described.package).toEqual({
-      format: 'generic',
-      namespace: 'ns',
-      name: at.package,
-      originConfiguration: { restrictions: { publish: 'BLOCK', upstream: 'ALLOW' } },
-    });
-    const listed = await ctx.ca.listPackages({ domain, repository, packagePrefix: at.package });
-    expect(listed.packages).toEqual([
-      {
-        format: 'generic',
-        namespace: 'ns',
-        package: at.package,
-        originConfiguration: { restrictions: { publish: 'BLOCK', upstream: 'ALLOW' } },
-      },
-    ]);
+    await expectShownBlockAllow(at);
     const versions = await ctx.ca.listPackageVersions(pkgOf(at));
     expect(versions.versions ?? []).toEqual([]);
     expect(versions.package).toBe(at.package);
