@@ -68,6 +68,9 @@ import {
   type PoetryDirs,
   type PypiSuite,
   type Ran,
+  readPipReport,
+  withoutCredentials,
+  type PipReportItem,
 } from './tools.js';
 
 const clients = checkClients(['build', 'twine', 'pip', 'venv', 'poetry', 'curl']);
@@ -204,22 +207,6 @@ const retainedBlobs = () => [built.extLib.wheel, built.extLib.sdist!, built.extC
 // ------------------------------------------------------------------------------------------------------------
 // pip
 // ------------------------------------------------------------------------------------------------------------
-
-interface PipReportItem {
-  metadata: { name: string; version: string };
-  download_info: { url: string; archive_info?: { hash?: string; hashes?: Record<string, string> } };
-}
-
-function readPipReport(file: string): PipReportItem[] {
-  return (JSON.parse(readFileSync(file, 'utf8')) as { install: PipReportItem[] }).install;
-}
-
-function withoutCredentials(url: string): string {
-  const u = new URL(url);
-  u.username = '';
-  u.password = '';
-  return u.toString();
-}
 
 /** Exactly `wheels` were installed, each from `base`'s own file URL for it, with its sha256. */
 function expectFromIndex(items: PipReportItem[], base: string, wheels: Dist[]) {

@@ -12,7 +12,7 @@
 // An unreachable HTTP proxy (127.0.0.1:9, connection refused) with NO_PROXY=127.0.0.1 is set as a trap: a client
 // that tries to reach anything but the emulator (pypi.org, files.pythonhosted.org) fails at once.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -245,4 +245,26 @@ export function python(): string {
   const py = findPython();
   if (!py) throw new Error('python3 not found');
   return py.python;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// pip's --report
+// ------------------------------------------------------------------------------------------------------------
+
+export interface PipReportItem {
+  metadata: { name: string; version: string };
+  download_info: { url: string; archive_info?: { hash?: string; hashes?: Record<string, string> } };
+}
+
+/** pip's --report: where every installed distribution came from, and its hash. */
+export function readPipReport(file: string): PipReportItem[] {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { install: PipReportItem[] }).install;
+}
+
+/** A report's URL without the aws:TOKEN@ pip was given. */
+export function withoutCredentials(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  return u.toString();
 }

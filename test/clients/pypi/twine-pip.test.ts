@@ -48,6 +48,9 @@ import {
   usePypiServer,
   type PypiSuite,
   type Ran,
+  readPipReport,
+  withoutCredentials,
+  type PipReportItem,
 } from './tools.js';
 
 const clients = checkClients(['build', 'twine', 'pip', 'venv', 'aws', 'curl']);
@@ -135,23 +138,6 @@ async function pipDownload(indexUrl: string, spec: string): Promise<{ run: Ran; 
   );
   const files = existsSync(dir) ? readdirSync(dir).sort() : [];
   return { run: r, files, dir };
-}
-
-interface PipReportItem {
-  metadata: { name: string; version: string };
-  download_info: { url: string; archive_info?: { hash?: string; hashes?: Record<string, string> } };
-}
-
-/** pip's --report: where every installed distribution came from, and its hash. */
-function readPipReport(file: string): PipReportItem[] {
-  return (JSON.parse(readFileSync(file, 'utf8')) as { install: PipReportItem[] }).install;
-}
-
-function withoutCredentials(url: string): string {
-  const u = new URL(url);
-  u.username = '';
-  u.password = '';
-  return u.toString();
 }
 
 /** Each installed item came from the emulator's file URL for that wheel, with that wheel's sha256. */

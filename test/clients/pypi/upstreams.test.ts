@@ -56,6 +56,9 @@ import {
   type PoetryDirs,
   type PypiSuite,
   type Ran,
+  readPipReport,
+  withoutCredentials,
+  type PipReportItem,
 } from './tools.js';
 
 const clients = checkClients(['build', 'twine', 'pip', 'venv', 'poetry']);
@@ -163,22 +166,6 @@ function expectAwsError(what: string, r: HttpResult, type: string, status: numbe
 // ------------------------------------------------------------------------------------------------------------
 // pip, as in twine-pip.test.ts (adapted: the repository whose index pip used is a parameter)
 // ------------------------------------------------------------------------------------------------------------
-
-interface PipReportItem {
-  metadata: { name: string; version: string };
-  download_info: { url: string; archive_info?: { hash?: string; hashes?: Record<string, string> } };
-}
-
-function readPipReport(file: string): PipReportItem[] {
-  return (JSON.parse(readFileSync(file, 'utf8')) as { install: PipReportItem[] }).install;
-}
-
-function withoutCredentials(url: string): string {
-  const u = new URL(url);
-  u.username = '';
-  u.password = '';
-  return u.toString();
-}
 
 /** Exactly `wheels` were installed, each from `repo`'s file URL for it (not another repository's), with its sha256. */
 function expectFromIndex(items: PipReportItem[], repo: string, wheels: Dist[]) {
