@@ -8,7 +8,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.js';
 import {
-  IN_CI,
   PYTHON_SCRIPTS,
   checkPythonClients,
   cleanEnv,
@@ -20,7 +19,6 @@ import {
 } from './python.js';
 
 const clients = checkPythonClients(['boto3']);
-const skip = !clients.ok && !IN_CI;
 
 let server: RunningServer;
 let home: string;
@@ -53,7 +51,7 @@ async function setRules(rules: string[]) {
   expect(r.status, await r.clone().text()).toBe(200);
 }
 
-describe.skipIf(skip)('boto3 retries against injected faults', () => {
+describe.skipIf(clients.skip)('boto3 retries against injected faults', () => {
   beforeAll(async () => {
     if (!clients.ok) throw new Error(`python clients missing (CI=true requires them): ${clients.missing.join(', ')}`);
     home = makeTempHome();
