@@ -29,7 +29,7 @@ import { readWheelMetadata } from '../core/formats/pypi/archives.js';
 import { createDomain } from '../core/registry/domains.js';
 import { createRepository } from '../core/registry/repositories.js';
 import { openStore } from '../storage/open.js';
-import type { BlobDigests, NewVersion } from '../storage/ports.js';
+import { digestsOf, type BlobDigests, type NewVersion } from '../storage/ports.js';
 import { DOMAIN, sdistTarGz, uploadDist, wheel } from './fixtures.js';
 import {
   expectStatus,
@@ -151,12 +151,7 @@ export async function buildRepository(dataDir: string, options: BuildOptions, sc
         const read = isWheel ? await readWheelMetadata(blob.localPath, name, '1.0') : null;
         const metadata = read?.ok ? read.bytes : null;
         const shared: SharedBlob = {
-          size: blob.size,
-          sha256: blob.sha256,
-          sha1: blob.sha1,
-          sha512: blob.sha512,
-          md5: blob.md5,
-          blake2b256: blob.blake2b256,
+          ...digestsOf(blob),
           coreMetadata: metadata,
           coreMetadataSha256: metadata ? createHash('sha256').update(metadata).digest('hex') : null,
         };
@@ -221,12 +216,7 @@ export async function buildRepository(dataDir: string, options: BuildOptions, sc
               await tx.assets.add({
                 versionId: row.id,
                 name: filename,
-                size: blob.size,
-                sha256: blob.sha256,
-                sha1: blob.sha1,
-                sha512: blob.sha512,
-                md5: blob.md5,
-                blake2b256: blob.blake2b256,
+                ...digestsOf(blob),
                 coreMetadata: blob.coreMetadata,
                 coreMetadataSha256: blob.coreMetadataSha256,
                 createdAt: createdAt + v,

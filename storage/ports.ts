@@ -143,6 +143,16 @@ export interface BlobDigests {
   blake2b256: string;
 }
 
+/** The size and digests alone, from anything that has them (a pending blob, an asset row), for a new row. */
+export const digestsOf = (b: BlobDigests): BlobDigests => ({
+  size: b.size,
+  sha256: b.sha256,
+  sha1: b.sha1,
+  sha512: b.sha512,
+  md5: b.md5,
+  blake2b256: b.blake2b256,
+});
+
 /** An asset is a named blob in a version: its size and digests are the blob's. */
 export interface AssetRecord extends BlobDigests {
   id: number;

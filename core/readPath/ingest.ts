@@ -8,7 +8,7 @@ import { claimBlobs, reclaimUnreferenced, releaseClaims } from '../blobLifecycle
 import type { RequestContext } from '../context.js';
 import { newRevision } from '../ids.js';
 import { MAX_ASSET_BYTES } from '../registry/publish.js';
-import type { DistributionFile, RepositoryRecord } from '../../storage/ports.js';
+import { digestsOf, type DistributionFile, type RepositoryRecord } from '../../storage/ports.js';
 import type { PackageView, ServedFile } from './packageView.js';
 import type { ReadPath } from './readPath.js';
 
@@ -84,12 +84,7 @@ export async function ingestExternalFile(
         await tx.assets.add({
           versionId: version.id,
           name: found.file.filename,
-          size: blob.size,
-          sha256: blob.sha256,
-          sha1: blob.sha1,
-          sha512: blob.sha512,
-          md5: blob.md5,
-          blake2b256: blob.blake2b256,
+          ...digestsOf(blob),
           coreMetadata: described.coreMetadata ?? null,
           coreMetadataSha256: described.coreMetadataSha256 ?? null,
           createdAt: now,

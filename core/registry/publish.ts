@@ -14,6 +14,7 @@ import { newRevision } from '../ids.js';
 import {
   AlreadyExistsError,
   BlobTooLargeError,
+  digestsOf,
   MissingReferenceError,
   type AssetRecord,
   type DependencyRecord,
@@ -194,12 +195,7 @@ async function writeAsset(tx: Transaction, ctx: RequestContext, req: AddAssetReq
     asset = await tx.assets.add({
       versionId: version.id,
       name: req.assetName,
-      size: req.blob.size,
-      sha256: req.blob.sha256,
-      sha1: req.blob.sha1,
-      sha512: req.blob.sha512,
-      md5: req.blob.md5,
-      blake2b256: req.blob.blake2b256,
+      ...digestsOf(req.blob),
       coreMetadata: req.coreMetadata ?? null,
       coreMetadataSha256: req.coreMetadataSha256 ?? null,
       createdAt: now,
