@@ -13,15 +13,16 @@ describe('namespace rules', () => {
     async (format) => {
       const ref = { domain, repository, format, package: 'anything' };
       for (const call of [
-        ctx.ca.describePackage(ref),
-        ctx.ca.deletePackage(ref),
-        ctx.ca.listPackageVersions(ref),
-        ctx.ca.describePackageVersion({ ...ref, packageVersion: '1.0' }),
-        ctx.ca.listPackageVersionAssets({ ...ref, packageVersion: '1.0' }),
-        ctx.ca.getPackageVersionReadme({ ...ref, packageVersion: '1.0' }),
-        ctx.ca.deletePackageVersions({ ...ref, versions: ['1.0'] }),
+        // Thunks: a call started before the previous one is awaited would reject unhandled meanwhile.
+        () => ctx.ca.describePackage(ref),
+        () => ctx.ca.deletePackage(ref),
+        () => ctx.ca.listPackageVersions(ref),
+        () => ctx.ca.describePackageVersion({ ...ref, packageVersion: '1.0' }),
+        () => ctx.ca.listPackageVersionAssets({ ...ref, packageVersion: '1.0' }),
+        () => ctx.ca.getPackageVersionReadme({ ...ref, packageVersion: '1.0' }),
+        () => ctx.ca.deletePackageVersions({ ...ref, versions: ['1.0'] }),
       ]) {
-        const err = await expectError(call, 'ValidationException');
+        const err = await expectError(call(), 'ValidationException');
         expect(err.message).toContain(`namespace is required for ${format} packages`);
       }
     },
