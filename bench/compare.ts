@@ -49,8 +49,9 @@ interface Build {
   main: string;
   dataDir: string;
   server: Server;
-  big: { pypi: string; generic: string };
-  small: { pypi: string; generic: string };
+  /** The download assets' URLs and sizes (an sdist around the requested number of bytes: a little more). */
+  big: { pypi: string; generic: string; bytes: number };
+  small: { pypi: string; generic: string; bytes: number };
   page: string;
   smallPage: string;
   agent: http.Agent;
@@ -98,8 +99,8 @@ async function prepare(label: string, main: string, sizes: { big: number; small:
     main,
     dataDir,
     server,
-    big: { pypi: url(bigFile.label, 'PyPI file URL'), generic: url(bigFile.label, 'GetPackageVersionAsset') },
-    small: { pypi: url(smallFile.label, 'PyPI file URL'), generic: url(smallFile.label, 'GetPackageVersionAsset') },
+    big: { pypi: url(bigFile.label, 'PyPI file URL'), generic: url(bigFile.label, 'GetPackageVersionAsset'), bytes: bigFile.size },
+    small: { pypi: url(smallFile.label, 'PyPI file URL'), generic: url(smallFile.label, 'GetPackageVersionAsset'), bytes: smallFile.size },
     page: `${server.pypiBase(DOMAIN, PAGES)}/simple/${BIG_PROJECT}/`,
     smallPage: `${server.pypiBase(DOMAIN, SMALL)}/simple/${SMALL_PROJECT}/`,
     agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
@@ -142,7 +143,7 @@ export async function run(beforeMain: string, afterMain: string = MAIN): Promise
             measure: async (b) => [
               await sample(
                 b,
-                () => nodeLoop(b.big[t], bigSize, c, c === 1 ? bigFetches : bigFetches * 2, 120_000),
+                () => nodeLoop(b.big[t], b.big.bytes, c, c === 1 ? bigFetches : bigFetches * 2, 120_000),
                 (r) => r.bytesPerSec / MiB,
               ),
             ],
@@ -154,7 +155,7 @@ export async function run(beforeMain: string, afterMain: string = MAIN): Promise
           name: `${small} download, ${concurrency} clients (${tool('wrk') ? 'wrk' : 'node'}): ${t === 'pypi' ? 'PyPI file URL' : 'GetPackageVersionAsset'}`,
           unit: 'req/s',
           higherIsBetter: true,
-          measure: async (b) => [await sample(b, () => smallFileLoad(b.small[t], smallSize, concurrency, seconds, false), (r) => r.rps)],
+          measure: async (b) => [await sample(b, () => smallFileLoad(b.small[t], b.small.bytes, concurrency, seconds, false), (r) => r.rps)],
         }),
       ),
       {
