@@ -16,7 +16,7 @@ import { createReadPath } from '../core/readPath/readPath.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { manageConnections, SERVER_TIMEOUTS } from './connections.js';
-import { createLogger, log, setLogger } from './log.js';
+import { createLogger, flushLog, log, setLogger } from './log.js';
 import { connectTunnels, refuse } from './proxy/connect.js';
 import { clientEnvScript } from './proxy/clientEnv.js';
 import { CertificateAuthorityError } from './tls/authority.js';
@@ -139,6 +139,8 @@ async function serve(config: ServerConfig) {
   const final = { ...config, port, publicUrl: config.publicUrl || listening };
   const clientEnv = { proxyUrl: listening, bundleFile: tls.bundleFile };
   server.on('request', createApp(store, final, { localTls: { caPem: tls.ca.certPem, clientEnv }, stopping: connections.stopping, readPath }));
+  // The ready line after every log line of the start (the log writes a turn at a time).
+  flushLog();
   if (config.faults.rules.length > 0)
     console.log(
       `fault injection on (seed ${config.faults.seed}): ${config.faults.rules.map((r) => r.spec).join('; ')}; ` +

@@ -6,7 +6,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { log } from './log.js';
+import { log, logRequest } from './log.js';
 
 const SECRET_NAME = /token|passw|secret|signature|credential|authoriz|session|key/i;
 const MAX_PATH = 2048;
@@ -87,7 +87,7 @@ export function logWhenDone(req: IncomingMessage, res: ServerResponse, start: nu
     // implemented here (501) are warnings.
     const failed = status !== undefined && status >= 500 && status !== 501;
     const level = failed ? 'error' : status === undefined || status >= 400 || line.aborted ? 'warn' : 'info';
-    log[level](line, 'request');
+    logRequest(level, line);
   });
 }
 
