@@ -13,7 +13,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY core core
 COPY storage storage
 COPY server server
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
+# tsc, then esbuild bundles dist/server/main.js (package.json's build): one file to load at start.
+RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
 WORKDIR /app

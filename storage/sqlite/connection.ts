@@ -8,10 +8,17 @@ import { fileURLToPath } from 'node:url';
 
 export type Db = Database.Database;
 
-/** The .sql files live beside the sources; the compiled module in dist/ looks them up there. */
+/**
+ * The .sql files live beside the sources; compiled code in dist/ looks them up there: this module as tsc emits
+ * it (dist/storage/sqlite/), or inside the bundle that is dist/server/main.js (see package.json's build).
+ */
 function migrationsDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, 'migrations'), path.join(here, '..', '..', '..', 'storage', 'sqlite', 'migrations')];
+  const candidates = [
+    path.join(here, 'migrations'),
+    path.join(here, '..', '..', '..', 'storage', 'sqlite', 'migrations'),
+    path.join(here, '..', '..', 'storage', 'sqlite', 'migrations'),
+  ];
   for (const dir of candidates) {
     try {
       if (readdirSync(dir).some((f) => f.endsWith('.sql'))) return dir;

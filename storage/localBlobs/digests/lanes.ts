@@ -3,6 +3,7 @@
 // process alive, and started afresh by the next job after it dies (the jobs it had fail). A job's bytes are
 // copied once, into its ring: a SharedArrayBuffer that every lane reads in place. At most RING_BYTES may be
 // unacknowledged by the slowest lane; a writer past that waits, and the socket behind it feels the back-pressure.
+import { existsSync } from 'node:fs';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Digests } from './hashers.js';
 import { LANES, type FromWorker, type LaneData, type ToWorker } from './protocol.js';
@@ -26,10 +27,18 @@ interface Lane {
 const lanes: (Lane | undefined)[] = LANES.map(() => undefined);
 let nextId = 1;
 
-/** The parent's node flags are for its own entry point (`--input-type`, `--import tsx`...): a lane gets none. */
+/**
+ * The worker's module: beside this one as tsc emits it (dist/storage/localBlobs/digests/), or, from the bundle
+ * that is dist/server/main.js (see package.json's build), tsc's copy in dist/. The parent's node flags are for
+ * its own entry point (`--input-type`, `--import tsx`...): a lane gets none.
+ */
 function workerEntry(): { entry: URL | string; options: WorkerOptions } {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { entry: new URL('./worker.js', here), options: { execArgv: [] } };
+  if (!here.endsWith('.ts')) {
+    const beside = new URL('./worker.js', here);
+    const entry = existsSync(beside) ? beside : new URL('../storage/localBlobs/digests/worker.js', here);
+    return { entry, options: { execArgv: [] } };
+  }
   // From the TypeScript sources (vitest, tsx): on Node 20 a worker's `--import tsx` registers tsx's hooks too
   // late for the worker's own entry module, so a bootstrap registers them, then imports the .ts worker.
   const tsx = import.meta.resolve('tsx/esm/api');
