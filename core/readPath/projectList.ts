@@ -29,10 +29,11 @@ export interface ListedProject {
 }
 
 /**
- * Rows read per query: a small first page (the first bytes of a long list wait for nothing more; a list
- * shorter than it is complete after one query), then larger ones.
+ * Rows read per query: a small first page (the first bytes of a long list wait for nothing more: at 100,000
+ * packages a first page of 256 rows put the first byte at 2.0x a 100-package list's, 64 rows at 1.4x), then
+ * larger ones.
  */
-export const FIRST_PAGE_SIZE = 256;
+export const FIRST_PAGE_SIZE = 64;
 export const PAGE_SIZE = 1024;
 
 /**
