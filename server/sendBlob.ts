@@ -38,14 +38,17 @@ function readFailed(req: IncomingMessage, res: ServerResponse, blob: BlobRespons
   return sendText(req, res, 500, 'Could not read the stored file\n', preset);
 }
 
-/** `preset`: header lines to send first (see sendBytes). Resolves with the body bytes sent. */
-export async function sendBlob(
+/**
+ * `preset`: header lines to send first (see sendBytes). Returns the body bytes sent; a promise of them when the
+ * answer waits for the disk (a blob held in memory is answered at once, without a turn through promises).
+ */
+export function sendBlob(
   req: IncomingMessage,
   res: ServerResponse,
   source: BlobSource,
   blob: BlobResponse,
   preset: HeaderLines = [],
-): Promise<number> {
+): number | Promise<number> {
   const etag = `"${blob.sha256}"`;
   const own: HeaderLines = [...preset];
   for (const [name, value] of Object.entries(blob.headers ?? {})) own.push(name, value);
@@ -75,18 +78,30 @@ export async function sendBlob(
   }
 
   if (source.hot?.holds(blob.size)) {
-    let bytes: Buffer;
-    try {
-      bytes = await source.hot.read(blob.sha256, blob.size);
-    } catch (err) {
-      return readFailed(req, res, blob, preset, err);
-    }
-    res.writeHead(status, head).end(range ? bytes.subarray(range.start, range.end + 1) : bytes);
-    return length;
+    const send = (bytes: Buffer) => {
+      res.writeHead(status, head).end(range ? bytes.subarray(range.start, range.end + 1) : bytes);
+      return length;
+    };
+    const held = source.hot.read(blob.sha256, blob.size);
+    return Buffer.isBuffer(held) ? send(held) : held.then(send, (err: unknown) => readFailed(req, res, blob, preset, err));
   }
+  return streamBlob(req, res, source.blobs, blob, preset, status, head, range, length);
+}
+
+async function streamBlob(
+  req: IncomingMessage,
+  res: ServerResponse,
+  blobs: BlobStore,
+  blob: BlobResponse,
+  preset: HeaderLines,
+  status: number,
+  head: HeaderLines,
+  range: ByteRange | undefined,
+  length: number,
+): Promise<number> {
   // The status line goes out with the first bytes, so a blob that cannot be read still gets its 500.
   // An explicit end: the stream stops at the file's size instead of reading once more to find EOF.
-  const stream = source.blobs.open(blob.sha256, range ?? { start: 0, end: blob.size - 1 });
+  const stream = blobs.open(blob.sha256, range ?? { start: 0, end: blob.size - 1 });
   try {
     await once(stream, 'readable');
   } catch (err) {

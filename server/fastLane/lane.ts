@@ -159,11 +159,15 @@ export function createFastLane(options: LaneOptions): FastLane {
       const preset: HeaderLines = ['x-amzn-RequestId', requestId, ...entry.headers];
       const body = entry.body;
       if (body.kind === 'bytes') sent = sendBytes(req, res, body.body, body.etag, body.contentType, preset);
-      else
-        void sendBlob(req, res, { blobs: store.blobs, hot: options.hot }, body.blob, preset).then(
-          (n) => (sent = n),
-          () => res.destroy(),
-        );
+      else {
+        const result = sendBlob(req, res, { blobs: store.blobs, hot: options.hot }, body.blob, preset);
+        if (typeof result === 'number') sent = result;
+        else
+          result.then(
+            (n) => (sent = n),
+            () => res.destroy(),
+          );
+      }
       return true;
     }
     passed.set(req, { key, serial });
