@@ -5,8 +5,6 @@
 import fresh from 'fresh';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import parseRange from 'range-parser';
-import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
 import type { BlobStore, ByteRange } from '../storage/ports.js';
 import { log } from './log.js';
 import { noteFailure } from './requestLog.js';
@@ -100,17 +98,9 @@ async function streamBlob(
   length: number,
 ): Promise<number> {
   // The status line goes out with the first bytes, so a blob that cannot be read still gets its 500.
-  // An explicit end: the stream stops at the file's size instead of reading once more to find EOF.
-  const stream = blobs.open(blob.sha256, range ?? { start: 0, end: blob.size - 1 });
   try {
-    await once(stream, 'readable');
-  } catch (err) {
-    stream.destroy();
-    return readFailed(req, res, blob, preset, err);
-  }
-  res.writeHead(status, head);
-  try {
-    await pipeline(stream, res);
+    await blobs.copyTo(blob.sha256, range ?? { start: 0, end: blob.size - 1 }, res, () => res.writeHead(status, head));
+    res.end();
     return length;
   } catch (err) {
     return readFailed(req, res, blob, preset, err);

@@ -13,7 +13,7 @@
 // this error to ResourceNotFound, so no implementation's own error codes ever reach core.
 //
 // Times are epoch milliseconds. Ids are opaque numbers, meaningful only within one store.
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export type VersionStatus = 'Published' | 'Unfinished' | 'Unlisted' | 'Archived' | 'Disposed' | 'Deleted';
 export type OriginType = 'INTERNAL' | 'EXTERNAL' | 'UNKNOWN';
@@ -517,6 +517,13 @@ export interface BlobStore {
   put(source: Readable, options?: { maxBytes?: number }): Promise<PendingBlob>;
   /** The bytes (or a range of them); fails with ENOENT-like errors when absent. */
   open(sha256: string, range?: ByteRange): Readable;
+  /**
+   * Writes the bytes of `range` to `sink` (a download), each piece once the sink has taken the one before it
+   * (its write callback): back-pressure, and memory reused from piece to piece instead of a new buffer per
+   * chunk. `start` runs just before the first write (e.g. the status line), so a blob that cannot be read
+   * rejects with nothing written; one that fails later rejects after a partial write.
+   */
+  copyTo(sha256: string, range: ByteRange, sink: Writable, start: () => void): Promise<void>;
   exists(sha256: string): Promise<boolean>;
   /**
    * The only way bytes are deleted. Removes the blob if `isReferenced` says no both before and after the

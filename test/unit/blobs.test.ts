@@ -85,3 +85,50 @@ describe('blob store writes', () => {
     expect(filesUnder('blobs')).toEqual([stored(b.sha256, 4)]);
   });
 });
+
+describe('blob store downloads (copyTo)', () => {
+  const put = async (bytes: Buffer) => {
+    const pending = await store.put(Readable.from([bytes]));
+    await pending.commit();
+    return pending.sha256;
+  };
+  const random = (n: number) => {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) b[i] = (i * 2654435761) >>> 24;
+    return b;
+  };
+
+  it('writes exactly the range, in pieces the sink takes one at a time, after start()', async () => {
+    const bytes = random(3 * 1024 * 1024 + 123);
+    const sha256 = await put(bytes);
+    // A slow sink that takes one piece at a time: the store must wait for each write's callback.
+    const received: Buffer[] = [];
+    const events: string[] = [];
+    const sink = new PassThrough({ highWaterMark: 1 });
+    sink.on('data', (c: Buffer) => received.push(Buffer.from(c)));
+    const range = { start: 1000, end: bytes.length - 7 };
+    await store.copyTo(sha256, range, sink, () => events.push(`start after ${received.length} pieces`));
+    expect(events).toEqual(['start after 0 pieces']);
+    expect(Buffer.concat(received).equals(bytes.subarray(range.start, range.end + 1))).toBe(true);
+    expect(received.length).toBeGreaterThan(2); // 1 MiB pieces
+  });
+
+  it('rejects a blob that is not there without calling start()', async () => {
+    let started = false;
+    const sink = new PassThrough();
+    await expect(store.copyTo('0'.repeat(64), { start: 0, end: 9 }, sink, () => (started = true))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(started).toBe(false);
+  });
+
+  it('rejects (does not hang) when the sink closes before the last byte', async () => {
+    const bytes = random(4 * 1024 * 1024);
+    const sha256 = await put(bytes);
+    const sink = new PassThrough({ highWaterMark: 1 });
+    let taken = 0;
+    sink.on('data', (c: Buffer) => {
+      taken += c.length;
+      if (taken >= 1024 * 1024) sink.destroy();
+    });
+    await expect(store.copyTo(sha256, { start: 0, end: bytes.length - 1 }, sink, () => undefined)).rejects.toThrow();
+  });
+});
