@@ -8,16 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { access, mkdir, open, opendir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   type BlobStore,
-  type ByteRange,
   type HealthReport,
   type PendingBlob,
   type StoredBlob,
   type TemporaryFile,
 } from '../ports.js';
+import { copyFileRange } from '../../core/fileCopy.js';
 import { ensureWritableDir, probeWritable } from '../localDirs.js';
 import { digestingStream } from './digests/stream.js';
 
@@ -55,51 +55,6 @@ async function syncFile(file: string): Promise<void> {
  */
 const readChunk = (range: { start: number; end: number }) =>
   Math.min(1024 * 1024, Math.max(64 * 1024, range.end - range.start + 1));
-
-/** One write to `sink`, settled when the sink has taken it (or has gone: a client that left). */
-function written(sink: Writable, bytes: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const gone = () => reject(new Error('the download was closed before all its bytes were written'));
-    sink.once('close', gone);
-    sink.write(bytes, (err) => {
-      sink.off('close', gone);
-      if (err) reject(err);
-      else resolve();
-    });
-  });
-}
-
-/**
- * copyTo: two buffers of one read's size, taken in turn: one is read into from the file while the sink takes the
- * other. A 64 MiB download allocates 2 MiB once instead of a new 1 MiB buffer per chunk (whose garbage, under
- * several large downloads, had V8 run a full collection every few tens of MiB).
- */
-async function copyRange(file: string, range: ByteRange, sink: Writable, start: () => void): Promise<void> {
-  const handle = await open(file, 'r');
-  try {
-    const chunk = readChunk(range);
-    const buffers = [Buffer.allocUnsafeSlow(chunk), Buffer.allocUnsafeSlow(chunk)];
-    let pending: Promise<void> | undefined;
-    let started = false;
-    for (let at = range.start, turn = 0; at <= range.end; turn ^= 1) {
-      const buffer = buffers[turn]!;
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(chunk, range.end - at + 1), at);
-      if (bytesRead === 0) throw new Error(`the stored file ends at byte ${at}, before byte ${range.end}`);
-      // The other buffer is free again once its write is taken.
-      if (pending) await pending;
-      if (!started) {
-        started = true;
-        start();
-      }
-      pending = written(sink, buffer.subarray(0, bytesRead));
-      pending.catch(() => undefined); // awaited on the next turn or after the loop; not unhandled while a read runs
-      at += bytesRead;
-    }
-    await pending;
-  } finally {
-    await handle.close();
-  }
-}
 
 const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
@@ -283,7 +238,7 @@ export function openLocalBlobStore(root: string): LocalBlobStore {
     temporaryFiles,
     finishInterruptedReclaims,
     open: (sha256, range) => createReadStream(pathOf(sha256), range && { ...range, highWaterMark: readChunk(range) }),
-    copyTo: (sha256, range, sink, start) => copyRange(pathOf(sha256), range, sink, start),
+    copyTo: (sha256, range, sink, start) => copyFileRange(pathOf(sha256), range, readChunk(range), sink, start),
     removeTemporary: async (name) => {
       if (name.includes('/') || name.includes('\\') || name.startsWith('.')) throw new Error(`not a temporary file: ${name}`);
       await rm(path.join(tmpDir, name), { force: true });

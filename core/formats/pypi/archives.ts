@@ -4,11 +4,11 @@
 // an sdist in one top-level directory, no decompression bomb (an archive more than 50 times its size once
 // unpacked, past 64 MiB), a metadata member of at most MAX_METADATA_BYTES. Every refusal comes back as an
 // ArchiveProblem saying which rule and which member; the caller words the message.
-import { createReadStream } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type yauzl from 'yauzl';
+import { copyFileRange } from '../../fileCopy.js';
 import { normalizeProjectName } from './names.js';
 import { sameVersion } from './versions.js';
 
@@ -226,18 +226,24 @@ async function readTarGzSdist(filePath: string): Promise<MetadataRead> {
   const tarStream = await loadTarStream();
   const packed = (await stat(filePath)).size;
   // Large reads and inflate buffers: the whole archive is read, and small chunks cost more than the inflating.
-  const source = createReadStream(filePath, { highWaterMark: 1024 * 1024 });
+  // The reads go through two reused buffers (copyFileRange), not a fresh one per chunk.
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   const extract = tarStream.extract(); // a streamx Writable: wire errors by hand, not stream.pipeline
   const fail = (err: Error) => extract.destroy(err);
   let unpacked = 0;
-  source.on('error', fail);
   gunzip.on('error', fail);
   gunzip.on('data', (chunk: Buffer) => {
     unpacked += chunk.length;
     if (isBomb(unpacked, packed)) fail(new Refusal({ kind: 'bomb', unpackedBytes: unpacked, packedBytes: packed }));
   });
-  source.pipe(gunzip).pipe(extract);
+  gunzip.pipe(extract);
+  // An empty file is an empty gzip stream (its error comes from gunzip); a failed read fails the extraction.
+  if (packed === 0) gunzip.end();
+  else
+    copyFileRange(filePath, { start: 0, end: packed - 1 }, 1024 * 1024, gunzip).then(
+      () => gunzip.end(),
+      (err: Error) => fail(err),
+    );
   const names: string[] = [];
   const pkgInfos = new Map<string, Buffer>();
   try {
@@ -262,7 +268,6 @@ async function readTarGzSdist(filePath: string): Promise<MetadataRead> {
     const message = (err as Error)?.message ?? String(err);
     return problem(/incorrect header check|unknown compression method/.test(message) ? { kind: 'not-an-archive', expected: 'tar' } : { kind: 'corrupt', detail: message });
   } finally {
-    source.destroy();
     gunzip.destroy();
     extract.destroy();
   }
