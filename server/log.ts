@@ -12,8 +12,8 @@ const MAX_BUFFERED = 64 * 1024;
 /**
  * Where the lines go: appended to a buffer that one write(2) empties at the end of the event loop's turn (or
  * sooner, past 64 KiB). Under load a turn answers many requests, and a line per request then costs a string
- * append instead of a system call and a wake-up of the process reading the pipe (half of a cached page's cost
- * was that). The writes themselves are synchronous, as before:
+ * append instead of a system call and a wake-up of the process reading the pipe (the reader alone spent about
+ * 11 µs per cached page, against the server's 45). The writes themselves are synchronous, as before:
  *   - at exit the buffer is written out, so nothing logged is lost then (kill -9 loses the current turn's lines);
  *   - not sonic-boom's asynchronous mode, whose flushSync at exit retries a write that failed with EPIPE
  *     forever (a server whose stdout reader had gone never exited on SIGTERM): EPIPE or EBADF here means
