@@ -515,8 +515,8 @@ export interface ByteRange {
 export interface BlobStore {
   /** Streams `source` in, hashing it; the bytes stay pending until `commit()`. */
   put(source: Readable, options?: { maxBytes?: number }): Promise<PendingBlob>;
-  /** The bytes (or a range of them); fails with ENOENT-like errors when absent. */
-  open(sha256: string, range?: ByteRange): Readable;
+  /** The bytes, as a stream; fails with ENOENT-like errors when absent. Downloads go through copyTo. */
+  open(sha256: string): Readable;
   /**
    * Writes the bytes of `range` to `sink` (a download), each piece once the sink has taken the one before it
    * (its write callback): back-pressure, and memory reused from piece to piece instead of a new buffer per

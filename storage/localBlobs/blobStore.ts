@@ -49,12 +49,10 @@ async function syncFile(file: string): Promise<void> {
 }
 
 /**
- * Read size for a range: the whole range when it is small (one read for a 100 KiB file instead of two and a
- * third at EOF), up to 1 MiB for large ones (a sixteenth of the reads and thread-pool trips of the 64 KiB
- * default on a 64 MiB download; the socket takes such chunks whole).
+ * A download's read size: up to 1 MiB (a sixteenth of the reads and thread-pool trips of the 64 KiB stream
+ * default on a 64 MiB download; the socket takes such chunks whole); copyFileRange reads a smaller range whole.
  */
-const readChunk = (range: { start: number; end: number }) =>
-  Math.min(1024 * 1024, Math.max(64 * 1024, range.end - range.start + 1));
+const COPY_CHUNK = 1024 * 1024;
 
 const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
@@ -237,8 +235,8 @@ export function openLocalBlobStore(root: string): LocalBlobStore {
     list,
     temporaryFiles,
     finishInterruptedReclaims,
-    open: (sha256, range) => createReadStream(pathOf(sha256), range && { ...range, highWaterMark: readChunk(range) }),
-    copyTo: (sha256, range, sink, start) => copyFileRange(pathOf(sha256), range, readChunk(range), sink, start),
+    open: (sha256) => createReadStream(pathOf(sha256)),
+    copyTo: (sha256, range, sink, start) => copyFileRange(pathOf(sha256), range, COPY_CHUNK, sink, start),
     removeTemporary: async (name) => {
       if (name.includes('/') || name.includes('\\') || name.startsWith('.')) throw new Error(`not a temporary file: ${name}`);
       await rm(path.join(tmpDir, name), { force: true });
