@@ -83,26 +83,12 @@ export function sendBlob(
     const held = source.hot.read(blob.sha256, blob.size);
     return Buffer.isBuffer(held) ? send(held) : held.then(send, (err: unknown) => readFailed(req, res, blob, preset, err));
   }
-  return streamBlob(req, res, source.blobs, blob, preset, status, head, range, length);
-}
-
-async function streamBlob(
-  req: IncomingMessage,
-  res: ServerResponse,
-  blobs: BlobStore,
-  blob: BlobResponse,
-  preset: HeaderLines,
-  status: number,
-  head: HeaderLines,
-  range: ByteRange | undefined,
-  length: number,
-): Promise<number> {
   // The status line goes out with the first bytes, so a blob that cannot be read still gets its 500.
-  try {
-    await blobs.copyTo(blob.sha256, range ?? { start: 0, end: blob.size - 1 }, res, () => res.writeHead(status, head));
-    res.end();
-    return length;
-  } catch (err) {
-    return readFailed(req, res, blob, preset, err);
-  }
+  return source.blobs.copyTo(blob.sha256, range ?? { start: 0, end: blob.size - 1 }, res, () => res.writeHead(status, head)).then(
+    () => {
+      res.end();
+      return length;
+    },
+    (err: unknown) => readFailed(req, res, blob, preset, err),
+  );
 }

@@ -237,13 +237,11 @@ async function readTarGzSdist(filePath: string): Promise<MetadataRead> {
     if (isBomb(unpacked, packed)) fail(new Refusal({ kind: 'bomb', unpackedBytes: unpacked, packedBytes: packed }));
   });
   gunzip.pipe(extract);
-  // An empty file is an empty gzip stream (its error comes from gunzip); a failed read fails the extraction.
-  if (packed === 0) gunzip.end();
-  else
-    copyFileRange(filePath, { start: 0, end: packed - 1 }, 1024 * 1024, gunzip).then(
-      () => gunzip.end(),
-      (err: Error) => fail(err),
-    );
+  // A failed read fails the extraction; an empty file reads nothing, and gunzip reports the empty stream.
+  copyFileRange(filePath, { start: 0, end: packed - 1 }, 1024 * 1024, gunzip).then(
+    () => gunzip.end(),
+    (err: Error) => fail(err),
+  );
   const names: string[] = [];
   const pkgInfos = new Map<string, Buffer>();
   try {
