@@ -36,6 +36,7 @@ import {
   startServer,
   tool,
 } from './lib.js';
+import { OFFLINE_TRAP } from '../test/support/offline.js';
 
 const REPO = 'pip-tree';
 const ROOT_NAME = 'benchtree-root';
@@ -43,16 +44,6 @@ const ROOT_NAME = 'benchtree-root';
 const PACKAGES = 49;
 const TARGET = 1.3;
 const POETRY = '/usr/bin/poetry';
-/** Any request that is not for 127.0.0.1 goes to a port that refuses it: nothing leaves the machine, fast. */
-const OFFLINE_TRAP = {
-  http_proxy: 'http://127.0.0.1:9',
-  https_proxy: 'http://127.0.0.1:9',
-  HTTP_PROXY: 'http://127.0.0.1:9',
-  HTTPS_PROXY: 'http://127.0.0.1:9',
-  no_proxy: '127.0.0.1',
-  NO_PROXY: '127.0.0.1',
-};
-
 // ---------------------------------------------------------------------------------------------------
 // The dependency tree and its wheels
 

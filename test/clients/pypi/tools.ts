@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { OFFLINE_TRAP } from '../../support/offline.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../support/server.js';
 import {
   IN_CI,
@@ -41,15 +42,7 @@ export const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 export const KEYRING_OFF = { PYTHON_KEYRING_BACKEND: 'keyring.backends.null.Keyring' };
 
-/** A proxy that refuses connections; only 127.0.0.1 bypasses it. */
-export const OFFLINE_TRAP = {
-  http_proxy: 'http://127.0.0.1:9',
-  https_proxy: 'http://127.0.0.1:9',
-  HTTP_PROXY: 'http://127.0.0.1:9',
-  HTTPS_PROXY: 'http://127.0.0.1:9',
-  no_proxy: '127.0.0.1',
-  NO_PROXY: '127.0.0.1',
-};
+export { OFFLINE_TRAP };
 
 export type Client = 'pip' | 'venv' | 'build' | 'twine' | 'poetry' | 'aws' | 'curl' | 'system-boto3';
 
