@@ -537,12 +537,7 @@ export interface Nginx {
   stop(): Promise<number>;
 }
 
-/**
- * nginx in the foreground (`daemon off`), one worker (the server under test is one process too), serving the
- * files under `root`; its config, pid and temp dirs go in `dir`. `.html` is served as text/html (pip skips an
- * index page of any other type), everything else as application/octet-stream, unless `options` says otherwise.
- * An access log is one unbuffered write per request, so it can be read between runs.
- */
+/** How startNginx configures nginx beyond its defaults. */
 export interface NginxOptions {
   /** A file to log every request to; default off. */
   accessLog?: string;
@@ -554,6 +549,12 @@ export interface NginxOptions {
   location?: string;
 }
 
+/**
+ * nginx in the foreground (`daemon off`), one worker (the server under test is one process too), serving the
+ * files under `root`; its config, pid and temp dirs go in `dir`. `.html` is served as text/html (pip skips an
+ * index page of any other type), everything else as application/octet-stream, unless `options` says otherwise.
+ * An access log is one unbuffered write per request, so it can be read between runs.
+ */
 export async function startNginx(root: string, dir: string, options: NginxOptions = {}): Promise<Nginx> {
   const bin = tool('nginx');
   if (!bin) throw new Error('nginx is not available');
